@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 
-namespace atoll {
+namespace atoll_os {
 
 class Diag {
 public:
@@ -30,4 +30,4 @@ protected:
     void vreport(const char*, va_list) override {}
 };
 
-} // namespace atoll
+} // namespace atoll_os

@@ -1,0 +1,36 @@
+// Per-core GDT, TSS and IDT. Each core loads its own copies (they live in
+// its private .bss), so no descriptor table is shared between instances.
+#pragma once
+
+#include <stdint.h>
+
+namespace atoll_os {
+
+struct InterruptFrame;
+
+namespace selector {
+inline constexpr uint16_t kKernelCode = 0x08;
+inline constexpr uint16_t kKernelData = 0x10;
+inline constexpr uint16_t kUserData = 0x20 | 3;
+inline constexpr uint16_t kUserCode = 0x28 | 3;
+inline constexpr uint16_t kTss = 0x30;
+} // namespace selector
+
+namespace vector {
+inline constexpr uint8_t kNmi = 2;
+inline constexpr uint8_t kDoubleFault = 8;
+inline constexpr uint8_t kMachineCheck = 18;
+inline constexpr uint8_t kTimer = 0x20;
+inline constexpr uint8_t kChannelDoorbell = 0xf0;  // "a message is waiting for you"
+inline constexpr uint8_t kChannelRequest = 0xf1;   // "please create my ring to you"
+inline constexpr uint8_t kSpurious = 0xff;
+} // namespace vector
+
+using InterruptHandler = void (*)(InterruptFrame&);
+
+// Loads this core's GDT (with TSS and IST stacks) and IDT.
+void load_descriptors();
+void set_interrupt_handler(uint8_t vector, InterruptHandler handler);
+const char* exception_name(uint8_t vector);
+
+} // namespace atoll_os

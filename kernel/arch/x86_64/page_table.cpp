@@ -1,0 +1,99 @@
+// 4-level page-table construction and lookup.
+#include "kernel/arch/x86_64/page_table.hpp"
+
+namespace atoll_os {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t k2M = 2ull << 20;
+constexpr uint64_t k1G = 1ull << 30;
+
+unsigned index_at(uint64_t va, unsigned level) { return unsigned((va >> (12 + 9 * level)) & 511); }
+
+uint64_t leaf_bits(MapFlags f)
+{
+    uint64_t bits = pte::kPresent;
+    if (f.write) bits |= pte::kWrite;
+    if (f.user) bits |= pte::kUser;
+    if (!f.execute) bits |= pte::kNoExecute;
+    if (f.uncached) bits |= pte::kCacheDisable | pte::kWriteThrough;
+    return bits;
+}
+
+uint64_t zeroed_frame(FrameSource& frames, uint64_t offset)
+{
+    uint64_t phys = frames.alloc(frames.ctx);
+    if (phys) __builtin_memset(reinterpret_cast<void*>(phys + offset), 0, kPage);
+    return phys;
+}
+
+} // namespace
+
+uint64_t PageTables::create_root(FrameSource& frames, uint64_t virt_offset) { return zeroed_frame(frames, virt_offset); }
+
+uint64_t* PageTables::next_level(uint64_t* entry, bool user, FrameSource& frames)
+{
+    if (*entry & pte::kPresent) {
+        if (*entry & pte::kLarge) return nullptr; // a large page already covers this
+        if (user) *entry |= pte::kUser;
+        return table(*entry & pte::kAddressMask);
+    }
+    uint64_t phys = zeroed_frame(frames, offset_);
+    if (!phys) return nullptr;
+    // Permissions are decided at the leaf; upper levels allow everything.
+    *entry = phys | pte::kPresent | pte::kWrite | (user ? pte::kUser : 0);
+    return table(phys);
+}
+
+bool PageTables::map(uint64_t va, uint64_t pa, uint64_t size, MapFlags flags, FrameSource& frames)
+{
+    if ((va | pa | size) & (kPage - 1)) return false;
+    const uint64_t bits = leaf_bits(flags);
+    while (size) {
+        uint64_t* pml4 = table(root_);
+        uint64_t* pdpt = next_level(&pml4[index_at(va, 3)], flags.user, frames);
+        if (!pdpt) return false;
+        uint64_t* e3 = &pdpt[index_at(va, 2)];
+        if (allow_1g_ && !((va | pa) & (k1G - 1)) && size >= k1G) {
+            if (*e3 & pte::kPresent) return false;
+            *e3 = pa | bits | pte::kLarge;
+            va += k1G, pa += k1G, size -= k1G;
+            continue;
+        }
+        uint64_t* pd = next_level(e3, flags.user, frames);
+        if (!pd) return false;
+        uint64_t* e2 = &pd[index_at(va, 1)];
+        if (!((va | pa) & (k2M - 1)) && size >= k2M) {
+            if (*e2 & pte::kPresent) return false;
+            *e2 = pa | bits | pte::kLarge;
+            va += k2M, pa += k2M, size -= k2M;
+            continue;
+        }
+        uint64_t* pt = next_level(e2, flags.user, frames);
+        if (!pt) return false;
+        uint64_t* e1 = &pt[index_at(va, 0)];
+        if (*e1 & pte::kPresent) return false;
+        *e1 = pa | bits;
+        va += kPage, pa += kPage, size -= kPage;
+    }
+    return true;
+}
+
+bool PageTables::translate(uint64_t va, uint64_t& pa_out, uint64_t* leaf_out) const
+{
+    uint64_t* t = table(root_);
+    for (unsigned level = 3;; --level) {
+        uint64_t e = t[index_at(va, level)];
+        if (!(e & pte::kPresent)) return false;
+        bool leaf = level == 0 || ((e & pte::kLarge) && level <= 2);
+        if (leaf) {
+            uint64_t page_size = 1ull << (12 + 9 * level);
+            pa_out = (e & pte::kAddressMask & ~(page_size - 1)) + (va & (page_size - 1));
+            if (leaf_out) *leaf_out = e;
+            return true;
+        }
+        t = table(e & pte::kAddressMask);
+    }
+}
+
+} // namespace atoll_os

@@ -1,0 +1,175 @@
+// Messenger: lazy channel creation, doorbells, backpressure and dispatch.
+#include "percpu/messenger.hpp"
+
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/lapic.hpp"
+#include "kernel/log.hpp"
+#include "kernel/time.hpp"
+#include "percpu/boot_info.hpp"
+#include "percpu/kcb.hpp"
+#include "percpu/layout.hpp"
+#include "percpu/remote_map.hpp"
+
+namespace atoll_os {
+namespace {
+
+Messenger g_messenger;
+
+constexpr uint64_t kConnectTimeoutUs = 10'000'000;
+constexpr uint64_t kRequestRetryUs = 100'000;
+constexpr unsigned kBatch = 32; // per ring per poll, so one chatty peer cannot starve others
+
+uint32_t apic_of(uint32_t core) { return boot_info().topology.cores[core].apic_id; }
+
+void on_request_ipi(InterruptFrame&) { messenger().note_channel_request(); }
+void on_doorbell_ipi(InterruptFrame&) {} // waking from hlt is the whole point
+
+} // namespace
+
+Messenger& messenger() { return g_messenger; }
+
+void Messenger::init(uint32_t self_core, uint64_t directory_phys, uint64_t boot_magic)
+{
+    self_ = self_core;
+    magic_ = boot_magic;
+    dir_ = phys_to_ptr<ChannelDirectory>(directory_phys);
+    __builtin_memset(static_cast<void*>(dir_), 0, sizeof(ChannelDirectory));
+    set_interrupt_handler(vector::kChannelRequest, on_request_ipi);
+    set_interrupt_handler(vector::kChannelDoorbell, on_doorbell_ipi);
+    dir_->magic.store(boot_magic, std::memory_order_release);
+}
+
+void Messenger::set_handler(Msg type, MessageHandler handler) { handlers_[uint16_t(type)] = handler; }
+
+uint64_t Messenger::deadline_after(uint64_t timeout_us) { return cpu::rdtsc() + micros_to_tsc(timeout_us); }
+bool Messenger::past(uint64_t deadline) { return cpu::rdtsc() >= deadline; }
+
+const ChannelDirectory* Messenger::remote_directory(uint32_t core)
+{
+    if (!remote_dirs_[core]) {
+        uint64_t phys = boot_info().directory_phys[core];
+        remote_dirs_[core] = static_cast<const ChannelDirectory*>(map_remote(phys, kDirectoryBytes, false));
+    }
+    const ChannelDirectory* d = remote_dirs_[core];
+    return (d && d->magic.load(std::memory_order_acquire) == magic_) ? d : nullptr;
+}
+
+bool Messenger::connect(uint32_t dest)
+{
+    dir_->request[dest].store(1, std::memory_order_release);
+    uint64_t deadline = deadline_after(kConnectTimeoutUs);
+    while (!past(deadline)) {
+        lapic().send_ipi(apic_of(dest), vector::kChannelRequest);
+        uint64_t ring_phys = 0;
+        wait_until(
+            [&] {
+                const ChannelDirectory* peer = remote_directory(dest);
+                ring_phys = peer ? peer->grant[self_].load(std::memory_order_acquire) : 0;
+                return ring_phys != 0;
+            },
+            kRequestRetryUs);
+        if (ring_phys) {
+            auto* remote_ring = static_cast<ChannelRing*>(
+                map_remote(ring_phys, ChannelRing::bytes_for(kRingSlots), true));
+            if (!remote_ring) return false;
+            senders_[dest].attach(remote_ring);
+            return true;
+        }
+    }
+    klog("channel: core %u did not answer a channel request within %lu ms", dest, kConnectTimeoutUs / 1000);
+    return false;
+}
+
+void Messenger::service_channel_requests()
+{
+    const uint32_t cores = boot_info().topology.core_count;
+    for (uint32_t s = 0; s < cores; ++s) {
+        if (s == self_ || receivers_[s].attached()) continue;
+        const ChannelDirectory* peer = remote_directory(s);
+        if (!peer || !peer->request[self_].load(std::memory_order_acquire)) continue;
+        // The ring lives in our memory: receiver-owned, as every channel.
+        constexpr unsigned kOrder = 1;
+        static_assert(ChannelRing::bytes_for(kRingSlots) <= (kPageSize << kOrder));
+        uint64_t phys = this_core().frames.alloc(kOrder);
+        if (!phys) {
+            klog("channel: out of memory for the ring from core %u", s);
+            continue;
+        }
+        ChannelRing* ring = ChannelRing::create(phys_to_ptr<void>(phys), kRingSlots);
+        receivers_[s].attach(ring);
+        active_[active_count_++] = s;
+        dir_->grant[s].store(phys, std::memory_order_release);
+        lapic().send_ipi(apic_of(s), vector::kChannelDoorbell);
+    }
+}
+
+void Messenger::ring_doorbell_if_idle(uint32_t dest)
+{
+    // Pairs with idle_until_doorbell(): either the peer sees our message on
+    // its last check before hlt, or we see its flag here. The fence keeps
+    // our slot store ahead of this load.
+    cpu::mfence();
+    const ChannelDirectory* peer = remote_directory(dest);
+    if (peer && peer->wants_doorbell.load(std::memory_order_relaxed))
+        lapic().send_ipi(apic_of(dest), vector::kChannelDoorbell);
+}
+
+bool Messenger::send(uint32_t dest, Msg type, const void* payload, uint16_t length)
+{
+    if (dest >= boot_info().topology.core_count || dest == self_) return false;
+    ChannelSender& s = senders_[dest];
+    if (!s.attached() && !connect(dest)) return false;
+    while (!s.try_send(uint16_t(type), payload, length)) {
+        // Full: the peer may be waiting on us, so keep our own inbox moving.
+        ring_doorbell_if_idle(dest);
+        if (!poll()) cpu::pause();
+    }
+    ring_doorbell_if_idle(dest);
+    return true;
+}
+
+unsigned Messenger::poll()
+{
+    unsigned handled = 0;
+    if (request_pending_) {
+        request_pending_ = false;
+        service_channel_requests();
+    }
+    for (uint32_t i = 0; i < active_count_; ++i) {
+        uint32_t from = active_[i];
+        ChannelMessage msg;
+        for (unsigned n = 0; n < kBatch && receivers_[from].try_receive(msg); ++n) {
+            ++handled;
+            uint16_t t = msg.type;
+            MessageHandler h = t < uint16_t(Msg::kCount) ? handlers_[t] : nullptr;
+            if (h) h(from, msg);
+            else klog("channel: no handler for message type %u from core %u", t, from);
+        }
+    }
+    return handled;
+}
+
+bool Messenger::anything_pending() const
+{
+    if (request_pending_) return true;
+    for (uint32_t i = 0; i < active_count_; ++i)
+        if (!receivers_[active_[i]].empty()) return true;
+    return false;
+}
+
+void Messenger::idle_until_doorbell()
+{
+    cpu::cli();
+    dir_->wants_doorbell.store(1, std::memory_order_relaxed);
+    cpu::mfence();
+    if (anything_pending()) {
+        dir_->wants_doorbell.store(0, std::memory_order_relaxed);
+        cpu::sti();
+        return;
+    }
+    cpu::sti_hlt(); // any interrupt (doorbell, request, timer tick) wakes us
+    dir_->wants_doorbell.store(0, std::memory_order_relaxed);
+}
+
+} // namespace atoll_os

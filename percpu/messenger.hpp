@@ -1,0 +1,82 @@
+// Messenger: this kernel instance's end of every channel. It creates rings
+// lazily, rings doorbells only when the peer is halted, applies
+// backpressure by pumping its own inbox while a peer's ring is full (so two
+// cores sending to each other cannot deadlock), and dispatches messages.
+#pragma once
+
+#include <stdint.h>
+
+#include "percpu/channel.hpp"
+#include "percpu/channel_directory.hpp"
+#include "percpu/messages.hpp"
+
+namespace atoll_os {
+
+using MessageHandler = void (*)(uint32_t from_core, const ChannelMessage& msg);
+
+class Messenger {
+public:
+    static constexpr uint32_t kRingSlots = 64;
+
+    // Initializes this core's directory page and the IPI handlers.
+    void init(uint32_t self_core, uint64_t directory_phys, uint64_t boot_magic);
+
+    void set_handler(Msg type, MessageHandler handler);
+
+    // Sends one message, creating the channel on first use. Waits while the
+    // ring is full. False only if the channel could not be created.
+    [[nodiscard]] bool send(uint32_t dest, Msg type, const void* payload, uint16_t length);
+    template <class T> [[nodiscard]] bool send_value(uint32_t dest, Msg type, const T& value)
+    {
+        static_assert(sizeof(T) <= kChannelPayload);
+        return send(dest, type, &value, sizeof(T));
+    }
+
+    // Handles every message waiting now; returns how many.
+    unsigned poll();
+
+    // Pumps messages (halting between doorbells) until done() or the
+    // timeout; returns done().
+    template <class Pred> bool wait_until(Pred done, uint64_t timeout_us)
+    {
+        uint64_t deadline = deadline_after(timeout_us);
+        while (!done()) {
+            if (poll()) continue;
+            if (past(deadline)) return done();
+            idle_until_doorbell();
+        }
+        return true;
+    }
+
+    uint64_t sent_to(uint32_t core) const { return senders_[core].sent(); }
+    uint64_t received_from(uint32_t core) const { return receivers_[core].received(); }
+
+    // Called from the request IPI: someone wants a ring to us.
+    void note_channel_request() { request_pending_ = true; }
+
+private:
+    bool connect(uint32_t dest);
+    void service_channel_requests();
+    const ChannelDirectory* remote_directory(uint32_t core);
+    void ring_doorbell_if_idle(uint32_t dest);
+    bool anything_pending() const;
+    void idle_until_doorbell();
+    static uint64_t deadline_after(uint64_t timeout_us);
+    static bool past(uint64_t deadline);
+
+    uint32_t self_ = 0;
+    uint64_t magic_ = 0;
+    ChannelDirectory* dir_ = nullptr;
+    volatile bool request_pending_ = false;
+    ChannelSender senders_[kMaxCores];
+    ChannelReceiver receivers_[kMaxCores];
+    uint32_t active_[kMaxCores];        // cores with a ring to us, in creation order
+    uint32_t active_count_ = 0;
+    const ChannelDirectory* remote_dirs_[kMaxCores];
+    MessageHandler handlers_[uint16_t(Msg::kCount)];
+};
+
+// This core's messenger (per instance, like every kernel global).
+Messenger& messenger();
+
+} // namespace atoll_os
