@@ -43,10 +43,14 @@ void emit_registers(const InterruptFrame& f)
          cpu::read_cr3(), cpu::read_cr4());
 }
 
-void emit_frame_line(unsigned depth, uint64_t ip)
+// Return addresses are looked up one byte back: a call to a noreturn
+// function is often the last instruction, so its return address already
+// belongs to the next symbol.
+void emit_frame_line(unsigned depth, uint64_t ip, bool is_return_address = true)
 {
-    SymbolHit hit = ksym_lookup(ip);
-    if (hit.name) emit("  #%u %016lx %s+%#lx", depth, ip, hit.name, hit.offset);
+    uint64_t back = is_return_address ? 1 : 0;
+    SymbolHit hit = ksym_lookup(ip - back);
+    if (hit.name) emit("  #%u %016lx %s+%#lx", depth, ip, hit.name, hit.offset + back);
     else emit("  #%u %016lx ?", depth, ip);
 }
 
@@ -64,7 +68,7 @@ void emit_frame_line(unsigned depth, uint64_t ip)
     if (frame) {
         emit_registers(*frame);
         emit("backtrace:");
-        emit_frame_line(0, frame->rip);
+        emit_frame_line(0, frame->rip, false);
         rbp = frame->rbp;
     } else {
         emit("backtrace:");
