@@ -44,6 +44,13 @@ void Messenger::set_handler(Msg type, MessageHandler handler) { handlers_[uint16
 
 uint64_t Messenger::deadline_after(uint64_t timeout_us) { return cpu::rdtsc() + micros_to_tsc(timeout_us); }
 bool Messenger::past(uint64_t deadline) { return cpu::rdtsc() >= deadline; }
+uint64_t Messenger::now_tsc() { return cpu::rdtsc(); }
+void Messenger::relax() { cpu::pause(); }
+uint64_t Messenger::spin_before_idle_tsc()
+{
+    constexpr uint64_t kSpinUs = 50;
+    return micros_to_tsc(kSpinUs);
+}
 
 const ChannelDirectory* Messenger::remote_directory(uint32_t core)
 {

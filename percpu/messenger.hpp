@@ -40,10 +40,24 @@ public:
     template <class Pred> bool wait_until(Pred done, uint64_t timeout_us)
     {
         uint64_t deadline = deadline_after(timeout_us);
+        uint64_t idle_since = 0;
         while (!done()) {
-            if (poll()) continue;
-            if (past(deadline)) return done();
+            if (poll()) {
+                idle_since = 0;
+                continue;
+            }
+            uint64_t now = now_tsc();
+            if (now >= deadline) return done();
+            // Spin briefly before halting: a peer in a request/reply
+            // exchange usually answers within microseconds, and an IPI wake
+            // costs far more (much more again when virtualized).
+            if (!idle_since) idle_since = now;
+            if (now - idle_since < spin_before_idle_tsc()) {
+                relax();
+                continue;
+            }
             idle_until_doorbell();
+            idle_since = 0;
         }
         return true;
     }
@@ -63,6 +77,9 @@ private:
     void idle_until_doorbell();
     static uint64_t deadline_after(uint64_t timeout_us);
     static bool past(uint64_t deadline);
+    static uint64_t now_tsc();
+    static uint64_t spin_before_idle_tsc();
+    static void relax();
 
     uint32_t self_ = 0;
     uint64_t magic_ = 0;

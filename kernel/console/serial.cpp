@@ -23,18 +23,31 @@ void Serial::init(uint16_t port)
     cpu::outb(port_ + kModemCtl, 0x03);  // DTR, RTS
 }
 
-void Serial::put(char c)
+bool Serial::wait_transmitter_empty()
 {
-    // Bounded wait: a missing UART must not hang the kernel forever.
-    for (int spin = 0; spin < 100000 && !(cpu::inb(port_ + kLineStatus) & 0x20); ++spin) cpu::pause();
-    cpu::outb(port_ + kData, uint8_t(c));
+    // Bounded: a missing UART must not hang the kernel forever.
+    for (int spin = 0; spin < 100000; ++spin) {
+        if (cpu::inb(port_ + kLineStatus) & 0x20) return true;
+        cpu::pause();
+    }
+    return false;
 }
 
 void Serial::write(const char* s, size_t len)
 {
+    // THRE means the 16-byte FIFO is empty: one status read per 16 bytes
+    // instead of one per byte (each port access is a VM exit when virtualized).
+    constexpr int kFifoDepth = 16;
+    int room = 0;
     for (size_t i = 0; i < len; ++i) {
-        if (s[i] == '\n') put('\r');
-        put(s[i]);
+        for (int part = (s[i] == '\n') ? 0 : 1; part < 2; ++part) {
+            if (room == 0) {
+                wait_transmitter_empty();
+                room = kFifoDepth;
+            }
+            cpu::outb(port_ + kData, uint8_t(part == 0 ? '\r' : s[i]));
+            --room;
+        }
     }
 }
 

@@ -14,7 +14,7 @@ public:
     void write(const char* s, size_t len);   // LF becomes CR LF
 
 private:
-    void put(char c);
+    bool wait_transmitter_empty();
     uint16_t port_ = kCom1;
 };
 
