@@ -124,7 +124,9 @@ bool discover_nodes(acpi::TableSource& src, const acpi::Rsdp* rsdp, uint64_t mem
             out.mem_range_count = 1;
         }
     }
-    for (uint32_t i = 0; i < info.cpu_count; ++i) {
+    // Without a usable MADT every other SRAT processor would be "unknown";
+    // the MADT report already says why, so only a real MADT is compared.
+    for (uint32_t i = 0; i < info.cpu_count && out.from_madt; ++i) {
         if (out.core_index_of_apic(cpus[i].apic_id) < 0) {
             diag.report("SRAT: affinity entry for APIC id %u (node %u) matches no enabled MADT processor; ignored",
                         cpus[i].apic_id, cpus[i].node);

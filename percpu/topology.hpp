@@ -54,7 +54,7 @@ struct Topology {
 // fails: every missing or malformed table is reported through diag and
 // replaced by a fallback (no MADT: the boot core alone; no SRAT: node 0 with
 // all cores and [total_mem_base, total_mem_end); no valid SLIT: 10 local /
-// 20 remote). Uses about 4 KiB of stack.
+// 20 remote). Uses under 4 KiB of stack.
 void build_topology(acpi::TableSource& src, const uint8_t* rsdp_or_null, size_t rsdp_len,
                     uint32_t boot_apic_id, const ApicIdLayout& layout, uint64_t total_mem_base,
                     uint64_t total_mem_end, Topology& out, Diag& diag);

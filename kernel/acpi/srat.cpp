@@ -141,24 +141,26 @@ bool parse_srat(const uint8_t* table, size_t len, SratCpu* cpus, uint32_t cpu_ca
               diag,
               false,
               false};
+    // A broken entry chain means we cannot tell which affinities are real:
+    // half an SRAT would place cores on nodes the firmware never meant, so
+    // the whole table is rejected and the caller falls back to one node.
     unsigned index = 0;
     for (size_t off = kFirstEntry; off < length; ++index) {
         if (!v.has(off, 2)) {
-            diag.report("SRAT: entry %u at offset %u: 1 trailing byte cannot hold an entry header", index,
-                        static_cast<unsigned>(off));
-            break;
+            diag.report("SRAT: entry %u at offset %u: 1 trailing byte cannot hold an entry header; table rejected",
+                        index, static_cast<unsigned>(off));
+            return false;
         }
         const uint8_t type = v.u8(off);
         const uint8_t elen = v.u8(off + 1);
         if (elen < 2) {
-            diag.report("SRAT: entry %u (type %u) length %u (expected >= 2); rest of table ignored", index,
-                        type, elen);
-            break;
+            diag.report("SRAT: entry %u (type %u) length %u (expected >= 2); table rejected", index, type, elen);
+            return false;
         }
         if (!v.has(off, elen)) {
-            diag.report("SRAT: entry %u (type %u) length %u runs past table end (%u bytes)", index, type, elen,
-                        length);
-            break;
+            diag.report("SRAT: entry %u (type %u) length %u runs past table end (%u bytes); table rejected", index,
+                        type, elen, length);
+            return false;
         }
         const ByteView e = v.sub(off, elen);
         off += elen;

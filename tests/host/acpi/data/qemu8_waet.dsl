@@ -1,0 +1,16 @@
+/*
+ * qemu8 WAET at 0x7FFE26F9: an unrelated table the walker must step over
+ */
+[0004]                          Signature : "WAET"    [Windows ACPI Emulated Devices Table]
+[0004]                       Table Length : 00000000
+[0001]                           Revision : 01
+[0001]                           Checksum : 00
+[0006]                             Oem ID : "ATOLL "
+[0008]                       Oem Table ID : "ATOLLQ8 "
+[0004]                       Oem Revision : 00000001
+[0004]                    Asl Compiler ID : "INTL"
+[0004]              Asl Compiler Revision : 20200925
+
+[0004]              Flags (decoded below) : 00000002
+                     RTC needs no INT ack : 0
+                  PM timer, one read only : 1

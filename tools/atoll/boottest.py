@@ -1,0 +1,297 @@
+"""CTest entry point for boot tests (registered by tests/boot/boot.cmake).
+
+  manifest                       configurations, one line each, for boot.cmake
+  boot  --config C --build-dir B boot QEMU once (fixture setup); saves
+                                 B/boot-logs/C/{serial.log,results.json,command.txt}
+  check --config C --build-dir B WHAT [NAME]
+                                 WHAT: ktest NAME | online | shutdown | numa | srat | panic
+
+Exit 77 means skipped (KVM configuration without working KVM).
+"""
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
+
+from atoll import accel, bootlog, configs, iso, paths, qemu  # noqa: E402
+from atoll.exitstatus import STATUS_PANIC, Outcome  # noqa: E402
+from atoll.ui import AtollError  # noqa: E402
+
+SKIP = 77
+PANIC_GRACE = 10.0  # the kernel exits by itself after "PANIC end"; this is a backstop
+RESULTS = "results.json"
+SERIAL = "serial.log"
+
+
+# ---------------------------------------------------------------- boot
+
+def _medium(config, build_dir, out):
+    if config.boot == "kernel":
+        return qemu.Kernel(paths.kernel_mb(build_dir), config.cmdline)
+    image = iso.build(paths.kernel_elf(build_dir), out / "atoll.iso", config.cmdline)
+    if config.boot == "iso-uefi":
+        return qemu.Iso(image, qemu.copy_ovmf_vars(out))
+    return qemu.Iso(image)
+
+
+def _machine(config, build_dir):
+    extra = list(config.machine.extra)
+    for table in config.acpi_tables:
+        path = Path(build_dir) / table
+        if not path.is_file():
+            raise AtollError(f"ACPI table {path} missing: build first (cmake --build --preset default)")
+        extra += ["-acpitable", f"file={path}"]
+    m = config.machine
+    return qemu.Machine(m.accel, m.cores, m.memory, m.smp, tuple(extra))
+
+
+def _reset(out):
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+
+def _write(out, results):
+    (out / RESULTS).write_text(json.dumps(results, indent=1) + "\n")
+
+
+def _summary(config, run, outcome, log):
+    passed = sum(k.passed for k in log.ktests)
+    failed = len(log.ktests) - passed
+    lines = [f"boot {config.name}: {outcome.description} after {run.seconds:.1f} s",
+             f"  {len(log.online)} core(s) online, KTEST {passed} passed / {failed} failed, "
+             f"summary line {'present' if log.summary else 'MISSING'}, {len(log.panics)} panic(s)"]
+    return "\n".join(lines)
+
+
+def boot(config, build_dir):
+    out = paths.boot_logs(build_dir) / config.name
+    _reset(out)
+    kernel = paths.kernel_mb(build_dir)
+    if not kernel.is_file():
+        raise AtollError(f"kernel image {kernel} missing: build the atoll_image target first")
+    if config.machine.accel == "kvm":
+        probe = accel.probe_kvm(kernel, paths.accel_cache(build_dir))
+        if not probe.ok:
+            _write(out, {"config": config.name, "skipped": probe.reason})
+            print(f"skipped {config.name}: {probe.reason}")
+            return SKIP
+    cmd = qemu.command(_machine(config, build_dir), _medium(config, build_dir, out))
+    (out / "command.txt").write_text(qemu.quote(cmd) + "\n")
+    print(f"boot {config.name}: {qemu.quote(cmd)}", flush=True)
+    run = qemu.run_captured(cmd, out / SERIAL, config.timeout, PANIC_GRACE)
+    outcome = run.outcome()
+    log = bootlog.parse(bootlog.read(out / SERIAL))
+    _write(out, {"config": config.name, "command": cmd,
+                 "qemu": {"returncode": run.returncode, "seconds": round(run.seconds, 3),
+                          "timed_out": run.timed_out, "panicked": run.panicked,
+                          "stderr": run.stderr[-4000:]},
+                 "outcome": {"os_status": outcome.os_status, "description": outcome.description},
+                 "log": log.to_dict()})
+    print(_summary(config, run, outcome, log))
+    if run.stderr.strip():
+        print("QEMU stderr:\n" + run.stderr.rstrip())
+    if outcome.description.startswith("QEMU failed"):
+        return 1   # nothing booted: the checks would have nothing to say
+    return 0
+
+
+# ---------------------------------------------------------------- checks
+
+def check_ktest(config, outcome, log, name):
+    problems = []
+    if not log.passes(name):
+        problems.append(f"no 'KTEST PASS {name}' line")
+    problems += [f"KTEST FAIL {name} on core {f.core}: {f.reason or '(no reason given)'}"
+                 for f in log.failures(name)]
+    if log.summary is None:
+        problems.append("no 'KTEST-SUMMARY' line: the test run did not finish")
+    problems += [f"PANIC on core {p.core}: {p.reason}" for p in log.panics]
+    return problems
+
+
+def check_online(config, outcome, log, name=None):
+    cores = config.machine.cores
+    seen = {}
+    for o in log.online:
+        seen[o.core] = seen.get(o.core, 0) + 1
+    problems = [f"'core {c} online' appears {seen.get(c, 0)} times (expected once)"
+                for c in range(cores) if seen.get(c, 0) != 1]
+    problems += [f"unexpected 'core {c} online' (only cores 0..{cores - 1} exist)"
+                 for c in sorted(seen) if c >= cores]
+    return problems
+
+
+def check_shutdown(config, outcome, log, name=None):
+    problems = []
+    if log.shutdown_status is None:
+        problems.append("no 'atoll: shutdown status=' line")
+    elif log.shutdown_status != 0:
+        problems.append(f"kernel reported 'atoll: shutdown status={log.shutdown_status}'")
+    if outcome.os_status != 0:
+        problems.append(f"QEMU: {outcome.description}")
+    elif log.shutdown_status not in (None, 0):
+        problems.append("QEMU exit says status 0 but the log disagrees")
+    problems += [f"PANIC on core {p.core}: {p.reason}" for p in log.panics]
+    return problems
+
+
+def _check_topology(config, log):
+    nodes, packages = dict(config.node_by_apic), dict(config.package_by_apic or ())
+    problems = []
+    for o in log.online:
+        if o.apic not in nodes:
+            problems.append(f"core {o.core}: apic {o.apic} is not in this QEMU configuration")
+            continue
+        if o.node != nodes[o.apic]:
+            problems.append(f"core {o.core} (apic {o.apic}): node {o.node}, expected {nodes[o.apic]}")
+        if o.apic in packages and o.package != packages[o.apic]:
+            problems.append(f"core {o.core} (apic {o.apic}): package {o.package}, "
+                            f"expected {packages[o.apic]}")
+    return problems
+
+
+def _check_distances(config, log):
+    expected = {(i, j): v for i, j, v in config.distances}
+    problems = []
+    for i, j, v in log.distances:
+        if (i, j) not in expected:
+            problems.append(f"unexpected 'numa: distance {i} {j} = {v}'")
+        elif v != expected[(i, j)]:
+            problems.append(f"'numa: distance {i} {j} = {v}', expected {expected[(i, j)]}")
+    reported = {(i, j) for i, j, _ in log.distances}
+    problems += [f"no 'numa: distance {i} {j} = {v}' line"
+                 for (i, j), v in sorted(expected.items()) if (i, j) not in reported]
+    return problems
+
+
+def check_numa(config, outcome, log, name=None):
+    return _check_topology(config, log) + _check_distances(config, log)
+
+
+def check_srat(config, outcome, log, name=None):
+    problems = []
+    if not any("SRAT" in line for line in log.acpi):
+        problems.append("no 'acpi: ...' line mentioning SRAT (the table is malformed on purpose)")
+    problems += [f"core {o.core} on node {o.node}, expected node 0 (bad SRAT must be ignored)"
+                 for o in log.online if o.node != 0]
+    if not log.online:
+        problems.append("no 'core N online' lines")
+    return problems
+
+
+def check_panic(config, outcome, log, name=None):
+    """A requested panic: reported by the right core, symbolized, and the machine stops."""
+    want = config.panic
+    if not log.panics:
+        return [f"no 'PANIC core {want.core}: ...' line"]
+    first, problems = log.panics[0], []
+    if first.core != want.core or want.reason not in first.reason:
+        problems.append(f"first panic is 'PANIC core {first.core}: {first.reason}', expected core "
+                        f"{want.core} with a reason containing '{want.reason}'")
+    if not any(want.frame in frame for frame in first.frames):
+        problems.append(f"backtrace does not name {want.frame}: {first.frames or 'no frames'}")
+    if not first.ended:
+        problems.append(f"no 'PANIC end core {first.core}' line")
+    if outcome.os_status != STATUS_PANIC:
+        problems.append(f"QEMU: {outcome.description} (expected status {STATUS_PANIC}, kernel panic)")
+    return problems
+
+
+CHECKS = {"ktest": check_ktest, "online": check_online, "shutdown": check_shutdown,
+          "numa": check_numa, "srat": check_srat, "panic": check_panic}
+
+
+def _context(what, name, outcome, text, log):
+    """The log lines worth reading when a check fails."""
+    parts = [f"outcome: {outcome.description}"]
+    if what == "ktest":
+        hits = bootlog.matching(text, f" {name} ")
+        parts.append(f"lines mentioning {name}:\n" + ("\n".join(hits) or "(none)"))
+    if what in ("srat", "numa"):
+        parts.append("acpi/topology lines:\n" + ("\n".join(log.acpi + log.topology) or "(none)"))
+    for block in bootlog.panic_blocks(text, log):
+        parts.append("PANIC block:\n" + block)
+    parts.append(f"last lines of the serial log:\n{bootlog.tail(text) or '(empty)'}")
+    return "\n\n".join(parts)
+
+
+def check(config, build_dir, what, name=None):
+    out = paths.boot_logs(build_dir) / config.name
+    try:
+        results = json.loads((out / RESULTS).read_text())
+    except (OSError, ValueError) as e:
+        raise AtollError(f"no boot results in {out} ({e}); run the fixture test boot/{config.name}")
+    if "skipped" in results:
+        print(f"skipped: {results['skipped']}")
+        return SKIP
+    outcome = Outcome(results["outcome"]["os_status"], results["outcome"]["description"])
+    log = bootlog.BootLog.from_dict(results["log"])
+    problems = CHECKS[what](config, outcome, log, name)
+    label = f"{config.name}/{name or what}"
+    if not problems:
+        print(f"ok: {label}")
+        return 0
+    print(f"FAIL: {label}\n" + "\n".join(f"  - {p}" for p in problems) + "\n")
+    print(_context(what, name, outcome, bootlog.read(out / SERIAL), log))
+    print(f"\nfull log: {out / SERIAL}")
+    return 1
+
+
+def skipped(build_dir, since=0.0):
+    """(config, reason) for each boot fixture that skipped itself since `since`."""
+    found = []
+    for results in sorted(paths.boot_logs(build_dir).glob(f"*/{RESULTS}")):
+        try:
+            if results.stat().st_mtime < since:
+                continue
+            data = json.loads(results.read_text())
+        except (OSError, ValueError):
+            continue
+        if "skipped" in data:
+            found.append((results.parent.name, data["skipped"]))
+    return found
+
+
+# ---------------------------------------------------------------- main
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="boottest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="verb", required=True)
+    sub.add_parser("manifest", help="list configurations for boot.cmake")
+    for verb in ("boot", "check"):
+        p = sub.add_parser(verb)
+        p.add_argument("--config", required=True)
+        p.add_argument("--build-dir", type=Path, default=paths.BUILD)
+    checker = sub.choices["check"]
+    checker.add_argument("what", choices=sorted(CHECKS))
+    checker.add_argument("name", nargs="?")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    if args.verb == "manifest":
+        print("\n".join(configs.manifest_line(c) for c in configs.CONFIGS))
+        return 0
+    try:
+        config = configs.get(args.config)
+        if args.verb == "boot":
+            return boot(config, args.build_dir)
+        if args.what == "ktest" and not args.name:
+            raise AtollError("check ktest needs the test name")
+        return check(config, args.build_dir, args.what, args.name)
+    except (AtollError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        if isinstance(e, AtollError) and e.detail:
+            print(e.detail, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""./atoll: build, boot, test and package Atoll.
+
+Every verb first checks the Debian packages and builds (cmake presets).
+"""
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
+
+from atoll import accel, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
+from atoll.ui import AtollError  # noqa: E402
+
+
+def setup(args):
+    if args.no_setup:
+        return
+    deps.ensure()
+    build.ensure_built()
+
+
+def existing(path):
+    if not Path(path).is_file():
+        raise AtollError(f"{path} not found: the CMake target atoll_image should build it")
+    return Path(path)
+
+
+# ---------------------------------------------------------------- run
+
+def _run_medium(args, tmp):
+    if not (args.iso or args.uefi):
+        return qemu.Kernel(existing(paths.kernel_mb()), args.cmdline)
+    image = iso.build(existing(paths.kernel_elf()), tmp / "atoll.iso", args.cmdline)
+    return qemu.Iso(image, qemu.copy_ovmf_vars(tmp) if args.uefi else None)
+
+
+def cmd_run(args, _extra):
+    setup(args)
+    kernel = existing(paths.kernel_mb())
+    choice = accel.choose(args.accel, kernel,
+                          probe=lambda k: accel.probe_kvm(k, paths.accel_cache()))
+    ui.info(choice.describe())
+    machine = qemu.Machine(choice.accel, args.cores, args.memory)
+    with tempfile.TemporaryDirectory(prefix="atoll-run-") as tmp:
+        cmd = qemu.command(machine, _run_medium(args, Path(tmp)), serial="mon:stdio")
+        ui.info(f"{qemu.quote(cmd)}  (Ctrl-A X quits)")
+        result = qemu.run_interactive(cmd, args.timeout)
+    outcome = result.outcome()
+    ui.info(outcome.description)
+    return outcome.exit_code()
+
+
+# ---------------------------------------------------------------- test, image
+
+def cmd_test(args, extra):
+    setup(args)
+    return ctestrun.run(extra[1:] if extra[:1] == ["--"] else extra)
+
+
+def cmd_image(args, _extra):
+    setup(args)
+    out = iso.build(existing(paths.kernel_elf()), args.out, args.cmdline)
+    size = out.stat().st_size / (1 << 20)
+    ui.info(f"wrote {out} ({size:.1f} MiB, BIOS + UEFI), kernel cmdline: {args.cmdline!r}")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_run(sub):
+    p = sub.add_parser("run", help="boot Atoll in QEMU, serial console on this terminal",
+                       description="Boot Atoll in QEMU with the serial console on this terminal "
+                       "(Ctrl-A X quits). Exits with the OS's shutdown status, or "
+                       f"{exitstatus.NO_SHUTDOWN} if the OS did not shut down.")
+    p.add_argument("--cores", type=_positive, default=2, help="number of cores (default 2)")
+    p.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
+                   help="auto: KVM if a probe boot works, else TCG (default auto)")
+    p.add_argument("--memory", help="QEMU -m value (default 512M, 2G above 8 cores)")
+    p.add_argument("--cmdline", default="", help="kernel command line, e.g. test=all")
+    p.add_argument("--iso", action="store_true", help="boot a GRUB ISO instead of -kernel")
+    p.add_argument("--uefi", action="store_true", help="boot the ISO with OVMF (implies --iso)")
+    p.add_argument("--timeout", type=float, help="stop QEMU after this many seconds")
+    p.set_defaults(func=cmd_run)
+
+
+def _add_test(sub):
+    p = sub.add_parser("test", help="build, then run all tests with ctest",
+                       description="Build, then run ctest --test-dir build --output-on-failure -j2 "
+                       "with any further arguments passed to ctest (e.g. -R boot/tcg-smp2, "
+                       "-L host). Exits with ctest's status.")
+    p.set_defaults(func=cmd_test, passthrough=True)
+
+
+def _add_image(sub):
+    p = sub.add_parser("image", help="build a bootable hybrid (BIOS + UEFI) ISO",
+                       description="Build a GRUB (multiboot2) ISO with the serial console.")
+    p.add_argument("--cmdline", default="", help="kernel command line")
+    p.add_argument("--out", type=Path, default=paths.BUILD / "atoll.iso",
+                   help="output path (default build/atoll.iso)")
+    p.set_defaults(func=cmd_image)
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="atoll", description=__doc__, allow_abbrev=False,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--no-setup", action="store_true",
+                     help="skip the package check and the build")
+    sub = top.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for add in (_add_run, _add_test, _add_image):
+        add(sub)
+    for p in sub.choices.values():
+        p.allow_abbrev = False
+    return top
+
+
+def main(argv=None):
+    top = parser()
+    args, extra = top.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):
+        top.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return args.func(args, extra)
+    except AtollError as e:
+        ui.error(str(e), e.detail)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

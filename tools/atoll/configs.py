@@ -1,0 +1,87 @@
+"""Boot-test configurations: how QEMU is set up and what is checked.
+
+This table is the single source: tests/boot/boot.cmake reads it through
+`python3 -m atoll.boottest manifest` to register the CTest tests.
+"""
+from dataclasses import dataclass
+from typing import Optional
+
+from .qemu import Machine
+
+BAD_SRAT = "tests/boot/bad-srat.dat"   # relative to the build dir; made by boot.cmake
+
+
+@dataclass(frozen=True)
+class PanicExpected:
+    core: int        # the core that panics
+    reason: str      # substring of the PANIC reason
+    frame: str       # a function the symbolized backtrace must name
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    machine: Machine
+    cmdline: str = "test=all"
+    boot: str = "kernel"                 # kernel | iso-bios | iso-uefi
+    timeout: int = 240                   # seconds for the whole boot
+    ktests: bool = True                  # one CTest test per in-kernel test
+    checks: tuple = ("online", "shutdown")
+    acpi_tables: tuple = ()              # extra -acpitable files, relative to the build dir
+    node_by_apic: Optional[tuple] = None     # ((apic, node), ...) expected
+    package_by_apic: Optional[tuple] = None  # ((apic, package), ...) expected
+    distances: Optional[tuple] = None        # ((i, j, value), ...) expected
+    panic: Optional["PanicExpected"] = None  # for the `panic` check
+
+    @property
+    def processors(self):
+        """Host cores the boot keeps busy (CTest PROCESSORS)."""
+        return min(self.machine.cores, 2)
+
+
+def _numa_args():
+    args = []
+    for node, cpus in ((0, "0-1"), (1, "2-3")):
+        args += ["-object", f"memory-backend-ram,id=m{node},size=256M",
+                 "-numa", f"node,nodeid={node},cpus={cpus},memdev=m{node}"]
+    return tuple(args + ["-numa", "dist,src=0,dst=1,val=21"])
+
+
+def _smp(cores, timeout=240):
+    return Config(f"tcg-smp{cores}", Machine(cores=cores), timeout=timeout)
+
+
+CONFIGS = (
+    _smp(1), _smp(2), _smp(4), _smp(8), _smp(64, timeout=600),
+    Config("tcg-numa",
+           Machine(cores=4, memory="512M", smp="4,sockets=2,cores=2,threads=1",
+                   extra=_numa_args()),
+           checks=("online", "shutdown", "numa"),
+           # sockets=2,cores=2,threads=1: APIC IDs are 0..3 in CPU index order.
+           node_by_apic=((0, 0), (1, 0), (2, 1), (3, 1)),
+           package_by_apic=((0, 0), (1, 0), (2, 1), (3, 1)),
+           distances=((0, 0, 10), (0, 1, 21), (1, 0, 21), (1, 1, 10))),
+    Config("tcg-badsrat", Machine(cores=2), cmdline="", ktests=False,
+           checks=("online", "shutdown", "srat"), acpi_tables=(BAD_SRAT,)),
+    # kernel/test/boot_ktests.cpp: KTEST(deliberate_panic, kManual) panics on the last core.
+    Config("tcg-panic", Machine(cores=2), cmdline="test=deliberate_panic", ktests=False,
+           checks=("panic",),
+           panic=PanicExpected(core=1, reason="deliberate panic", frame="deliberate_panic_inner")),
+    Config("kvm-smp2", Machine(accel="kvm", cores=2)),
+    Config("iso-bios", Machine(cores=2), boot="iso-bios", ktests=False),
+    Config("iso-uefi", Machine(cores=2), boot="iso-uefi", ktests=False),
+)
+
+
+def get(name):
+    for config in CONFIGS:
+        if config.name == name:
+            return config
+    raise KeyError(f"unknown boot configuration {name!r}; known: "
+                   + ", ".join(c.name for c in CONFIGS))
+
+
+def manifest_line(config):
+    """`name timeout processors ktests check...` for boot.cmake."""
+    return " ".join([config.name, str(config.timeout), str(config.processors),
+                     "1" if config.ktests else "0", *config.checks])
