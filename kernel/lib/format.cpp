@@ -30,6 +30,15 @@ private:
     size_t len_ = 0;
 };
 
+// Widths and precisions beyond this are clamped rather than overflowing.
+constexpr int kMaxWidth = 1 << 20;
+
+int decimal_step(int value, char digit)
+{
+    int next = value * 10 + (digit - '0');
+    return next > kMaxWidth ? kMaxWidth : next;
+}
+
 struct Spec {
     bool left = false;
     bool zero = false;
@@ -82,10 +91,25 @@ size_t vformat(char* buf, size_t cap, const char* fmt, va_list args)
             else if (*p == '#') spec.alt = true;
             else break;
         }
-        for (; *p >= '0' && *p <= '9'; ++p) spec.width = spec.width * 10 + (*p - '0');
+        if (*p == '*') {
+            // printf: a negative '*' width means '-' with its magnitude.
+            int w = va_arg(args, int);
+            if (w < 0) spec.left = true;
+            spec.width = w < 0 ? (w < -kMaxWidth ? kMaxWidth : -w) : (w > kMaxWidth ? kMaxWidth : w);
+            ++p;
+        } else {
+            for (; *p >= '0' && *p <= '9'; ++p) spec.width = decimal_step(spec.width, *p);
+        }
         if (*p == '.') {
             spec.precision = 0;
-            for (++p; *p >= '0' && *p <= '9'; ++p) spec.precision = spec.precision * 10 + (*p - '0');
+            if (p[1] == '*') {
+                // printf: a negative '*' precision is as if none was given.
+                int prec = va_arg(args, int);
+                spec.precision = prec < 0 ? -1 : prec;
+                p += 2;
+            } else {
+                for (++p; *p >= '0' && *p <= '9'; ++p) spec.precision = decimal_step(spec.precision, *p);
+            }
         }
         int longness = 0;
         for (; *p == 'l' || *p == 'z'; ++p) longness = (*p == 'z') ? 2 : longness + 1;
@@ -125,7 +149,8 @@ size_t vformat(char* buf, size_t cap, const char* fmt, va_list args)
             const char* s = va_arg(args, const char*);
             if (!s) s = "(null)";
             int len = 0;
-            while (s[len] && (spec.precision < 0 || len < spec.precision)) ++len;
+            // Precision first: "%.4s" may be given an array without a NUL.
+            while ((spec.precision < 0 || len < spec.precision) && s[len]) ++len;
             emit_padded(out, spec, s, len);
             break;
         }
