@@ -15,16 +15,18 @@ BootstrapFrames::BootstrapFrames(const Partition& part, uint64_t skip_front, uin
 
 uint64_t BootstrapFrames::alloc_contiguous(uint64_t bytes)
 {
+    if (bytes == 0 || bytes > ~0ull - kPageSize) return 0; // align_up would wrap
     bytes = align_up(bytes);
-    while (range_ < part_.count) {
-        if (part_.ranges[range_].end - cursor_ >= bytes) {
-            uint64_t at = cursor_;
-            cursor_ += bytes;
-            return at;
-        }
-        // Too small for this request: the tail of this range stays unused
-        // until the real allocator takes over.
-        if (++range_ < part_.count) cursor_ = part_.ranges[range_].base;
+    // Find a fit first: a request nothing can satisfy must not use up the
+    // ranges for the requests after it.
+    for (uint32_t r = range_; r < part_.count; ++r) {
+        uint64_t from = (r == range_) ? cursor_ : part_.ranges[r].base;
+        if (part_.ranges[r].end - from < bytes) continue;
+        // Ranges skipped on the way keep their unused tails until the real
+        // allocator takes over (remaining() drops them: they are small).
+        range_ = r;
+        cursor_ = from + bytes;
+        return from;
     }
     return 0;
 }

@@ -6,19 +6,22 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
-// Finds the word starting with `key` followed by '=' (or end of word when
-// bare); returns a pointer just past the key, or nullptr.
-const char* find_word(const char* s, const char* key)
+// Finds the first word that is `key=...` (want_value) or `key` or
+// `key=...` (!want_value); returns a pointer just past the key, or nullptr.
+const char* find_word(const char* s, const char* key, bool want_value)
 {
     size_t klen = 0;
     while (key[klen]) ++klen;
+    if (klen == 0) return nullptr;
     while (*s) {
         while (is_space(*s)) ++s;
         const char* word = s;
         while (*s && !is_space(*s)) ++s;
         size_t wlen = size_t(s - word);
-        if (wlen >= klen && __builtin_memcmp(word, key, klen) == 0 && (wlen == klen || word[klen] == '='))
-            return word + klen;
+        if (wlen >= klen && __builtin_memcmp(word, key, klen) == 0) {
+            if (wlen > klen && word[klen] == '=') return word + klen;
+            if (wlen == klen && !want_value) return word + klen;
+        }
     }
     return nullptr;
 }
@@ -27,8 +30,8 @@ const char* find_word(const char* s, const char* key)
 
 bool cmdline_value(const char* cmdline, const char* key, char* out, size_t cap)
 {
-    const char* at = find_word(cmdline, key);
-    if (!at || *at != '=' || cap == 0) return false;
+    const char* at = find_word(cmdline, key, true);
+    if (!at || cap == 0) return false;
     ++at;
     size_t n = 0;
     while (at[n] && !is_space(at[n]) && n + 1 < cap) {
@@ -39,7 +42,7 @@ bool cmdline_value(const char* cmdline, const char* key, char* out, size_t cap)
     return true;
 }
 
-bool cmdline_has(const char* cmdline, const char* flag) { return find_word(cmdline, flag) != nullptr; }
+bool cmdline_has(const char* cmdline, const char* flag) { return find_word(cmdline, flag, false) != nullptr; }
 
 bool list_contains(const char* list, const char* item)
 {

@@ -32,20 +32,24 @@ private:
     uint64_t offset_, limit_;
 };
 
-void add_memory(BootInfo& out, uint64_t base, uint64_t len, uint32_t type, Diag& diag)
+// Entries past the cap are dropped; the report is made once, not per entry.
+void add_memory(BootInfo& out, uint64_t base, uint64_t len, uint32_t type, Diag& diag, bool& overflow_reported)
 {
     if (out.memory_map_count == kMaxMemoryMapEntries) {
-        diag.report("multiboot: memory map has more than %u entries; ignoring the rest", kMaxMemoryMapEntries);
+        if (!overflow_reported)
+            diag.report("multiboot: memory map has more than %u entries; ignoring the rest", kMaxMemoryMapEntries);
+        overflow_reported = true;
         return;
     }
     out.memory_map[out.memory_map_count++] = MemoryMapEntry{base, len, type};
 }
 
 void add_module(BootInfo& out, const PhysReader& mem, uint32_t start, uint32_t end, uint64_t name_phys,
-                Diag& diag)
+                Diag& diag, bool& overflow_reported)
 {
     if (out.module_count == kMaxBootModules) {
-        diag.report("multiboot: more than %u modules; ignoring the rest", kMaxBootModules);
+        if (!overflow_reported) diag.report("multiboot: more than %u modules; ignoring the rest", kMaxBootModules);
+        overflow_reported = true;
         return;
     }
     if (end < start) {
@@ -70,6 +74,7 @@ bool parse_v1(const PhysReader& mem, uint64_t info, BootInfo& out, LoaderExtras&
         return false;
     }
     extras.info = PhysRange{info, info + sizeof mbi};
+    bool too_many_modules = false, too_many_entries = false;
     if (mbi.flags & (1u << 2)) mem.read_string(mbi.cmdline, out.cmdline, kCmdlineMax);
     if (mbi.flags & (1u << 3)) {
         for (uint32_t i = 0; i < mbi.mods_count; ++i) {
@@ -78,7 +83,7 @@ bool parse_v1(const PhysReader& mem, uint64_t info, BootInfo& out, LoaderExtras&
                 diag.report("multiboot: module %u descriptor is unreadable", i);
                 break;
             }
-            add_module(out, mem, mod.start, mod.end, mod.string, diag);
+            add_module(out, mem, mod.start, mod.end, mod.string, diag, too_many_modules);
         }
     }
     if (!(mbi.flags & (1u << 6))) {
@@ -96,7 +101,7 @@ bool parse_v1(const PhysReader& mem, uint64_t info, BootInfo& out, LoaderExtras&
             diag.report("multiboot: memory map entry at %#lx has size %u (expected >= 20)", p, e.size);
             return false;
         }
-        add_memory(out, e.base, e.len, e.type, diag);
+        add_memory(out, e.base, e.len, e.type, diag, too_many_entries);
         p += uint64_t(e.size) + 4;
     }
     return true;
@@ -111,6 +116,7 @@ bool parse_v2(const PhysReader& mem, uint64_t info, BootInfo& out, LoaderExtras&
     }
     extras.info = PhysRange{info, info + total};
     bool have_mmap = false;
+    bool too_many_modules = false, too_many_entries = false;
     uint64_t p = info + 8, end = info + total;
     while (p + 8 <= end) {
         struct { uint32_t type, size; } tag;
@@ -127,12 +133,16 @@ bool parse_v2(const PhysReader& mem, uint64_t info, BootInfo& out, LoaderExtras&
             break;
         case 3: { // module
             struct { uint32_t start, end; } mod;
-            if (body_len >= 8 && mem.read(body, mod)) add_module(out, mem, mod.start, mod.end, body + 8, diag);
+            if (body_len >= 8 && mem.read(body, mod))
+                add_module(out, mem, mod.start, mod.end, body + 8, diag, too_many_modules);
             break;
         }
         case 6: { // memory map
             struct { uint32_t entry_size, entry_version; } hdr;
-            mem.read(body, hdr);
+            if (body_len < 8 || !mem.read(body, hdr)) {
+                diag.report("multiboot2: memory map tag of %lu bytes has no room for its header", body_len + 8);
+                return false;
+            }
             if (hdr.entry_size < 24) {
                 diag.report("multiboot2: memory map entry size %u (expected >= 24)", hdr.entry_size);
                 return false;
@@ -140,7 +150,7 @@ bool parse_v2(const PhysReader& mem, uint64_t info, BootInfo& out, LoaderExtras&
             for (uint64_t e = body + 8; e + hdr.entry_size <= body + body_len; e += hdr.entry_size) {
                 struct [[gnu::packed]] Entry { uint64_t base, len; uint32_t type, reserved; } ent;
                 mem.read(e, ent);
-                add_memory(out, ent.base, ent.len, ent.type, diag);
+                add_memory(out, ent.base, ent.len, ent.type, diag, too_many_entries);
             }
             have_mmap = true;
             break;

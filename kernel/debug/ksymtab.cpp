@@ -27,6 +27,10 @@ SymbolHit ksym_lookup(const void* table, size_t table_size, uint64_t address)
     if (e.size != 0 && offset >= e.size) return {nullptr, 0};
     size_t name_at = size_t(hdr->strings_offset) + e.name_offset;
     if (name_at >= table_size) return {nullptr, 0};
+    // The name must end inside the table, or a reader would run off it.
+    size_t end = name_at;
+    while (end < table_size && bytes[end]) ++end;
+    if (end == table_size) return {nullptr, 0};
     return {reinterpret_cast<const char*>(bytes + name_at), offset};
 }
 

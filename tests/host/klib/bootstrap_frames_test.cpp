@@ -275,4 +275,26 @@ TEST(KlibBootstrapFrames, CopyContinuesFromTheSameCursor)
 }
 
 } // namespace
+TEST(KlibBootstrapFrames, UnsatisfiableRequestLeavesTheRangesUsable)
+{
+    Partition part = make_partition({{0x100000, 0x104000}, {0x400000, 0x402000}});
+    BootstrapFrames f(part, 0, 0);
+    EXPECT_EQ(f.alloc_contiguous(64 * P), 0u);
+    EXPECT_EQ(f.alloc_frame(), 0x100000u);
+    EXPECT_EQ(f.alloc_contiguous(2 * P), 0x101000u);
+    EXPECT_EQ(f.alloc_contiguous(2 * P), 0x400000u); // only 1 page left in range 0
+    Partition left = f.remaining(part);
+    EXPECT_EQ(sum_sizes(left), 0u);
+}
+
+TEST(KlibBootstrapFrames, HugeRequestDoesNotWrap)
+{
+    Partition part = make_partition({{0x100000, 0x104000}});
+    BootstrapFrames f(part, 0, 0);
+    EXPECT_EQ(f.alloc_contiguous(~0ull), 0u);
+    EXPECT_EQ(f.alloc_contiguous(~0ull - P + 2), 0u);
+    EXPECT_EQ(f.alloc_contiguous(0), 0u);
+    EXPECT_EQ(f.alloc_frame(), 0x100000u);
+}
+
 } // namespace atoll_os::klib_test

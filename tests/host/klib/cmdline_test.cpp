@@ -242,4 +242,19 @@ TEST(KlibCmdline, TestFilterFromCommandLine)
 }
 
 } // namespace
+TEST(KlibCmdline, ValueFoundAfterABareWordOfTheSameName)
+{
+    // "test test=all": the bare flag must not hide the key=value word.
+    Value v = value_of("test test=all", "test");
+    EXPECT_TRUE(v.found);
+    EXPECT_EQ(v.text, "all");
+    EXPECT_TRUE(cmdline_has("test test=all", "test"));
+}
+
+TEST(KlibCmdline, EmptyKeyMatchesNothing)
+{
+    EXPECT_FALSE(value_of("a=1 ", "").found);
+    EXPECT_FALSE(cmdline_has("a=1 ", ""));
+}
+
 } // namespace atoll_os::klib_test

@@ -322,4 +322,13 @@ TEST(KlibKsymtab, GeneratedTableHasDemangledSortedEntries)
 }
 
 } // namespace
+TEST(KlibKsymtab, NameWithoutTerminatorInsideTheTableIsUnknown)
+{
+    // Cut the table inside the last name: its NUL is gone.
+    Image img(kSyms);
+    img.set_size(img.size() - 2);
+    EXPECT_EQ(img.lookup(0xffffffff80100404).name, nullptr);
+    EXPECT_EQ(name_of(img.lookup(0xffffffff80100000)), "_start");
+}
+
 } // namespace atoll_os::klib_test

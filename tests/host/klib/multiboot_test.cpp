@@ -364,6 +364,7 @@ TEST(KlibMultiboot, V1MoreMapEntriesThanFitAreCappedAndReported)
     ASSERT_EQ(p.info->memory_map_count, kMaxMemoryMapEntries);
     EXPECT_EQ(p.info->memory_map[kMaxMemoryMapEntries - 1].base, 0x100000ull * (kMaxMemoryMapEntries - 1));
     EXPECT_TRUE(p.diag.mentions("more than 128 entries")) << p.diag.all();
+    EXPECT_EQ(p.diag.messages.size(), 1u) << "one report, not one per dropped entry:\n" << p.diag.all();
 }
 
 // ---- multiboot2 ---------------------------------------------------------
@@ -756,4 +757,15 @@ TEST(KlibMultiboot, UnknownMagicFailsWithReport)
 }
 
 } // namespace
+TEST(KlibMultiboot, V2MemoryMapTagTooShortForItsHeaderFails)
+{
+    // A 12-byte mmap tag: 4 body bytes, not the 8 its header needs.
+    auto info = V2Builder().tag(6, {24, 0, 0, 0}).finish();
+    PhysMem mem = place(info);
+    Parse p;
+    p.run(mem, kMultiboot2Magic, kV2At);
+    EXPECT_FALSE(p.ok);
+    EXPECT_TRUE(p.diag.mentions("memory map tag")) << p.diag.all();
+}
+
 } // namespace atoll_os::klib_test
