@@ -110,6 +110,15 @@ void discover_topology(BootInfo& info, const LoaderExtras& extras)
          t.from_srat ? "SRAT" : "fallback: one node", t.from_slit ? "SLIT" : "defaults");
     for (uint32_t i = 0; i < t.node_count; ++i)
         for (uint32_t j = 0; j < t.node_count; ++j) klog("numa: distance %u %u = %u", i, j, t.distance[i][j]);
+    for (uint32_t i = 0; i < t.mem_range_count; ++i)
+        klog("numa: node %u memory %#lx-%#lx%s", t.mem[i].node, t.mem[i].base, t.mem[i].base + t.mem[i].length,
+             t.mem[i].hotplug ? " hotplug" : "");
+    // One line per core: what the host compares against hwloc's reading.
+    for (uint32_t c = 0; c < t.core_count; ++c) {
+        const CoreInfo& ci = t.cores[c];
+        klog("topology: core %u apic %u package %u core %u thread %u node %u l2 %u l3 %u", c, ci.apic_id, ci.package,
+             ci.core, ci.thread, ci.node, ci.l2_group, ci.l3_group);
+    }
 }
 
 bool split_partitions(BootInfo& info)
