@@ -11,6 +11,18 @@ add_library(atoll_kernel_core OBJECT
   ${K}/arch/x86_64/boot/entry32.S
   ${K}/arch/x86_64/boot/trampoline.S
   ${K}/arch/x86_64/interrupt_entry.S
+  ${K}/arch/x86_64/syscall_entry.S
+  ${K}/arch/x86_64/syscall_setup.cpp
+  ${K}/arch/x86_64/fpu.cpp
+  ${K}/abi/status.cpp
+  ${K}/object/kobject.cpp
+  ${K}/object/task.cpp
+  ${K}/object/thread.cpp
+  ${K}/object/elf_task.cpp
+  ${K}/sched/scheduler.cpp
+  ${K}/syscall/dispatch.cpp
+  ${K}/syscall/user_access.cpp
+  ${K}/syscall/user_copy.S
   ${K}/arch/x86_64/descriptors.cpp
   ${K}/arch/x86_64/lapic.cpp
   ${K}/arch/x86_64/pit.cpp
@@ -30,6 +42,7 @@ add_library(atoll_kernel_core OBJECT
   ${P}/boot_core.cpp
   ${P}/boot_info.cpp
   ${P}/coordinator.cpp
+  ${P}/first_tasks.cpp
   ${P}/core_init.cpp
   ${P}/kcb.cpp
   ${P}/log_forward.cpp
@@ -47,7 +60,8 @@ set(ATOLL_KERNEL_OBJECTS
   $<TARGET_OBJECTS:atoll_acpi_kernel>
   $<TARGET_OBJECTS:atoll_mem_kernel>
   $<TARGET_OBJECTS:atoll_partition_kernel>
-  $<TARGET_OBJECTS:atoll_channel_kernel>)
+  $<TARGET_OBJECTS:atoll_channel_kernel>
+  $<TARGET_OBJECTS:atoll_rtlib_kernel>)
 set(ATOLL_LINKER_SCRIPT ${K}/arch/x86_64/kernel.ld)
 set(ATOLL_KERNEL_LINK_OPTIONS -nostdlib -static -fuse-ld=lld
   -Wl,-T,${ATOLL_LINKER_SCRIPT} -Wl,--no-dynamic-linker -Wl,-z,noexecstack -Wl,--build-id=none)

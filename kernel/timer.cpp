@@ -9,6 +9,7 @@
 #include "kernel/time.hpp"
 #include "percpu/boot_info.hpp"
 #include "percpu/kcb.hpp"
+#include "kernel/sched/scheduler.hpp"
 
 namespace atoll_os {
 namespace {
@@ -25,12 +26,14 @@ void on_deadline_tick(InterruptFrame&)
     g_next_deadline += k.timer_period_ticks;
     if (g_next_deadline <= now) g_next_deadline = now + k.timer_period_ticks;
     cpu::wrmsr(cpu::msr::kTscDeadline, g_next_deadline);
+    scheduler().on_tick();
 }
 
 void on_periodic_tick(InterruptFrame&)
 {
     Kcb& k = this_core();
     k.ticks = k.ticks + 1;
+    scheduler().on_tick();
 }
 
 // APIC timer counts (divide 16) per second, measured against the TSC.

@@ -16,6 +16,7 @@
 #include "percpu/bootstrap_frames.hpp"
 #include "percpu/cmdline.hpp"
 #include "percpu/coordinator.hpp"
+#include "percpu/first_tasks.hpp"
 #include "percpu/core_init.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
@@ -166,6 +167,11 @@ bool split_partitions(BootInfo& info)
     char filter[kCmdlineMax];
     int status = 0;
     if (cmdline_value(cmdline, "test", filter, sizeof filter)) status = run_tests_everywhere(filter) ? 1 : 0;
+    char init[kCmdlineMax];
+    if (status == 0 && cmdline_value(cmdline, "init", init, sizeof init)) {
+        map_boot_modules();
+        run_first_tasks(init);
+    }
     shutdown_machine(status);
 }
 

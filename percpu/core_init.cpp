@@ -7,6 +7,8 @@
 #include "kernel/log.hpp"
 #include "kernel/panic.hpp"
 #include "kernel/timer.hpp"
+#include "kernel/arch/x86_64/syscall_setup.hpp"
+#include "kernel/sched/scheduler.hpp"
 #include "percpu/boot_info.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
@@ -52,6 +54,11 @@ void init_core_instance(uint32_t core, const BootstrapFrames& bringup)
     k.heap.init(k.frames, kPhysmapBase);
 
     const char* protections = enable_cpu_protections();
+    user_mode_init_core(cpu::read_cr4() & (1u << 21));
+    k.scheduler = &scheduler();
+    // Half of this core's memory may be spent by the tasks the kernel starts
+    // itself; the rest stays for kernel use (channels, page tables).
+    k.boot_quota = Quota(k.frames.free_bytes() / 2);
     lapic().init(phys_to_virt(info.topology.lapic_phys));
     k.messenger = &messenger();
     messenger().init(core, info.directory_phys[core], directory_magic());

@@ -53,3 +53,38 @@ add_test(NAME fuzz/acpi
           -DWORK=${ACPI_FUZZ_DIR}/run -DMAX_TIME=20 -DSEED=1
           -P ${CMAKE_CURRENT_LIST_DIR}/run_fuzzer.cmake)
 set_tests_properties(fuzz/acpi PROPERTIES TIMEOUT 180 LABELS fuzz)
+
+# Runtime library: ELF load plans and boot.cfg. Seeds are the host tests'
+# linked programs and config files (tests/host/runtime), copied into one
+# directory when they change.
+if(TARGET atoll_rtlib_host)
+  get_target_property(ATOLL_RTLIB_SOURCES atoll_rtlib_host SOURCES)
+  add_executable(runtime_fuzz ${CMAKE_CURRENT_LIST_DIR}/runtime_fuzz.cpp ${ATOLL_RTLIB_SOURCES})
+  target_compile_options(runtime_fuzz PRIVATE ${ATOLL_WARNINGS} ${ATOLL_FUZZ_FLAGS} -g -O1)
+  target_link_options(runtime_fuzz PRIVATE ${ATOLL_FUZZ_FLAGS})
+  target_compile_definitions(runtime_fuzz PRIVATE ATOLL_HOST=1)
+  target_include_directories(runtime_fuzz PRIVATE ${PROJECT_SOURCE_DIR})
+
+  set(RUNTIME_FUZZ_DIR ${CMAKE_CURRENT_BINARY_DIR}/fuzz/runtime)
+  set(RUNTIME_SEED_DIR ${RUNTIME_FUZZ_DIR}/seeds)
+  get_property(RUNTIME_SEEDS GLOBAL PROPERTY ATOLL_RUNTIME_SEEDS)
+  set(RUNTIME_SEED_COPY)
+  if(RUNTIME_SEEDS)
+    set(RUNTIME_SEED_COPY COMMAND ${CMAKE_COMMAND} -E copy_if_different ${RUNTIME_SEEDS} ${RUNTIME_SEED_DIR})
+  endif()
+  add_custom_target(runtime_fuzz_seeds
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${RUNTIME_SEED_DIR}
+    ${RUNTIME_SEED_COPY}
+    COMMENT "fuzz seeds: runtime test programs and configs"
+    VERBATIM)
+  if(TARGET runtime_test_programs)
+    add_dependencies(runtime_fuzz_seeds runtime_test_programs)
+  endif()
+  add_dependencies(runtime_fuzz runtime_fuzz_seeds)
+
+  add_test(NAME fuzz/runtime
+    COMMAND ${CMAKE_COMMAND} -DFUZZER=$<TARGET_FILE:runtime_fuzz> -DSEEDS=${RUNTIME_SEED_DIR}
+            -DWORK=${RUNTIME_FUZZ_DIR}/run -DMAX_TIME=15 -DSEED=1
+            -P ${CMAKE_CURRENT_LIST_DIR}/run_fuzzer.cmake)
+  set_tests_properties(fuzz/runtime PROPERTIES TIMEOUT 180 LABELS fuzz)
+endif()

@@ -29,9 +29,11 @@ class Machine:
 
 @dataclass(frozen=True)
 class Kernel:
-    """Boot the multiboot v1 image directly with -kernel."""
+    """Boot the multiboot v1 image directly with -kernel; `modules` become
+    multiboot modules (QEMU's -initrd, comma-separated)."""
     path: Path
     cmdline: str = ""
+    modules: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,12 @@ def accel_args(accel):
 
 def medium_args(medium):
     if isinstance(medium, Kernel):
-        return ["-kernel", str(medium.path), "-append", medium.cmdline]
+        args = ["-kernel", str(medium.path), "-append", medium.cmdline]
+        if medium.modules:
+            if any("," in str(m) for m in medium.modules):
+                raise ValueError("QEMU separates -initrd modules with commas; a module path contains one")
+            args += ["-initrd", ",".join(str(m) for m in medium.modules)]
+        return args
     args = []
     if medium.ovmf_vars is not None:
         args += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",

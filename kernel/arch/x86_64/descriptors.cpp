@@ -5,6 +5,7 @@
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/arch/x86_64/lapic.hpp"
 #include "kernel/panic.hpp"
+#include "kernel/syscall/user_access.hpp"
 #include "percpu/kcb.hpp"
 
 extern "C" char interrupt_stubs[];
@@ -117,6 +118,8 @@ void load_descriptors()
 
 void set_interrupt_handler(uint8_t vec, InterruptHandler handler) { g_handlers[vec] = handler; }
 
+void set_kernel_entry_stack(uint64_t rsp0) { g_tss.rsp[0] = rsp0; }
+
 namespace {
 
 bool try_exception_probe(InterruptFrame& frame)
@@ -153,13 +156,20 @@ extern "C" void interrupt_dispatch(InterruptFrame* frame)
     }
     if (vec < 32) {
         if (try_exception_probe(*frame)) return;
+        if (vec == 14 && fixup_user_copy_fault(*frame)) return;
         report_exception(*frame);
     }
+    run_interrupt_handler(*frame);
+}
+
+void run_interrupt_handler(InterruptFrame& frame)
+{
+    uint8_t vec = uint8_t(frame.vector);
     if (vec == vector::kSpurious) return; // never acknowledged with EOI
     if (InterruptHandler h = g_handlers[vec]) {
-        h(*frame);
+        h(frame);
     } else {
-        panic_with_frame(*frame, "unexpected interrupt vector %u", vec);
+        panic_with_frame(frame, "unexpected interrupt vector %u", vec);
     }
     lapic().eoi();
 }

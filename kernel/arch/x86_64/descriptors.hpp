@@ -31,6 +31,10 @@ using InterruptHandler = void (*)(InterruptFrame&);
 // Loads this core's GDT (with TSS and IST stacks) and IDT.
 void load_descriptors();
 void set_interrupt_handler(uint8_t vector, InterruptHandler handler);
+// Runs the handler registered for a device/IPI vector and acknowledges it.
+void run_interrupt_handler(InterruptFrame& frame);
+// Where the CPU pushes state on an interrupt from user mode (TSS.rsp0).
+void set_kernel_entry_stack(uint64_t rsp0);
 const char* exception_name(uint8_t vector);
 
 } // namespace atoll_os

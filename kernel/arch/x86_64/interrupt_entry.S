@@ -1,3 +1,4 @@
+#include "kernel/arch/x86_64/kcb_offsets.h"
 /* Interrupt and exception entry: 256 stubs of 16 bytes each, so the IDT
  * can compute a stub's address instead of storing a table. Each stub makes
  * the frame uniform (a zero where the CPU pushes no error code), pushes its
@@ -20,6 +21,11 @@ interrupt_stubs:
     .endr
 
 interrupt_common:
+    /* From user mode the CPU pushed onto TSS.rsp0, which points at the end
+     * of the running thread's frame: finish the frame there, then move to
+     * this core's kernel stack. */
+    testb   $3, 24(%rsp)
+    jnz     interrupt_from_user
     push    %rax
     push    %rbx
     push    %rcx
@@ -61,6 +67,30 @@ interrupt_common:
     pop     %rax
     add     $16, %rsp                /* vector, error code */
     iretq
+
+interrupt_from_user:
+    swapgs
+    push    %rax
+    push    %rbx
+    push    %rcx
+    push    %rdx
+    push    %rsi
+    push    %rdi
+    push    %rbp
+    push    %r8
+    push    %r9
+    push    %r10
+    push    %r11
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+    cld
+    mov     %rsp, %rdi
+    mov     %gs:KCB_KERNEL_STACK, %rsp
+    xor     %ebp, %ebp
+    call    user_interrupt_dispatch      /* never returns: ends in return_to_user */
+    ud2
 
 /* For the exception self-test: a ud2 at a known place to resume after. */
     .globl ktest_trigger_ud2, ktest_trigger_ud2_resume

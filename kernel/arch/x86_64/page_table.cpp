@@ -17,6 +17,7 @@ uint64_t leaf_bits(MapFlags f)
     if (f.user) bits |= pte::kUser;
     if (!f.execute) bits |= pte::kNoExecute;
     if (f.uncached) bits |= pte::kCacheDisable | pte::kWriteThrough;
+    if (f.owned) bits |= pte::kOwned;
     return bits;
 }
 
@@ -93,6 +94,33 @@ bool PageTables::translate(uint64_t va, uint64_t& pa_out, uint64_t* leaf_out) co
             return true;
         }
         t = table(e & pte::kAddressMask);
+    }
+}
+
+void PageTables::release_lower_half(void (*release)(uint64_t phys, bool is_table, void* ctx), void* ctx)
+{
+    uint64_t* pml4 = table(root_);
+    for (unsigned i4 = 0; i4 < 256; ++i4) {
+        uint64_t e4 = pml4[i4];
+        if (!(e4 & pte::kPresent)) continue;
+        uint64_t* pdpt = table(e4 & pte::kAddressMask);
+        for (unsigned i3 = 0; i3 < 512; ++i3) {
+            uint64_t e3 = pdpt[i3];
+            if (!(e3 & pte::kPresent) || (e3 & pte::kLarge)) continue;
+            uint64_t* pd = table(e3 & pte::kAddressMask);
+            for (unsigned i2 = 0; i2 < 512; ++i2) {
+                uint64_t e2 = pd[i2];
+                if (!(e2 & pte::kPresent) || (e2 & pte::kLarge)) continue;
+                uint64_t* pt = table(e2 & pte::kAddressMask);
+                for (unsigned i1 = 0; i1 < 512; ++i1)
+                    if ((pt[i1] & pte::kPresent) && (pt[i1] & pte::kOwned))
+                        release(pt[i1] & pte::kAddressMask, false, ctx);
+                release(e2 & pte::kAddressMask, true, ctx);
+            }
+            release(e3 & pte::kAddressMask, true, ctx);
+        }
+        release(e4 & pte::kAddressMask, true, ctx);
+        pml4[i4] = 0;
     }
 }
 

@@ -14,6 +14,9 @@ inline constexpr uint64_t kWriteThrough = 1ull << 3;
 inline constexpr uint64_t kCacheDisable = 1ull << 4;
 inline constexpr uint64_t kLarge = 1ull << 7;
 inline constexpr uint64_t kGlobal = 1ull << 8;
+// Software bit: the frame belongs to the mapping (freed when it goes), as
+// opposed to memory mapped from elsewhere.
+inline constexpr uint64_t kOwned = 1ull << 9;
 inline constexpr uint64_t kNoExecute = 1ull << 63;
 inline constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 } // namespace pte
@@ -24,6 +27,7 @@ struct MapFlags {
     bool execute = false;
     bool user = false;
     bool uncached = false;
+    bool owned = false;    // sets pte::kOwned
 };
 
 // Where page-table frames come from: returns a physical 4 KiB frame, 0 when
@@ -50,6 +54,12 @@ public:
     [[nodiscard]] bool translate(uint64_t va, uint64_t& pa_out, uint64_t* leaf_out = nullptr) const;
 
     uint64_t root() const { return root_; }
+
+    // Tears down the lower half (user space): calls `release` for every
+    // owned leaf frame and every page-table page below the root, then clears
+    // the root's lower entries. Large user pages are never created, so
+    // leaves are 4 KiB.
+    void release_lower_half(void (*release)(uint64_t phys, bool is_table, void* ctx), void* ctx);
 
 private:
     uint64_t* table(uint64_t phys) const { return reinterpret_cast<uint64_t*>(phys + offset_); }

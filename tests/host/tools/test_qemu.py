@@ -27,6 +27,15 @@ class CommandTest(unittest.TestCase):
         self.assertIn(("-cpu", qemu.KVM_CPU), pairs(cmd))
         self.assertIn(("-serial", "stdio"), pairs(cmd))
 
+    def test_modules_become_one_initrd_argument(self):
+        cmd = qemu.command(qemu.Machine(), qemu.Kernel(Path("k"), "init=a,b", (Path("u/a"), Path("u/b"))))
+        self.assertIn(("-initrd", "u/a,u/b"), pairs(cmd))
+        self.assertNotIn("-initrd", qemu.command(qemu.Machine(), qemu.Kernel(Path("k"))))
+
+    def test_module_path_with_comma_is_refused(self):
+        with self.assertRaises(ValueError):
+            qemu.command(qemu.Machine(), qemu.Kernel(Path("k"), "", (Path("a,b"),)))
+
     def test_unknown_accel(self):
         with self.assertRaises(ValueError):
             qemu.command(qemu.Machine(accel="hvf"), qemu.Kernel(Path("k")))

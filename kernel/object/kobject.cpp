@@ -1,0 +1,17 @@
+// Object type names, from the registry.
+#include "kernel/object/kobject.hpp"
+
+namespace atoll_os {
+
+const char* object_type_name(ObjectType t)
+{
+    switch (t) {
+#define ATOLL_NAME_TYPE(name) \
+    case ObjectType::k##name: return #name;
+        ATOLL_OBJECT_TYPES(ATOLL_NAME_TYPE)
+#undef ATOLL_NAME_TYPE
+    }
+    return "?";
+}
+
+} // namespace atoll_os

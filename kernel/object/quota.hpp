@@ -1,0 +1,28 @@
+// Quota: kernel memory a task may cause to be allocated (objects it creates,
+// its page tables, its anonymous memory). Exhaustion is a status, not a panic,
+// and one task's use cannot starve another's quota.
+#pragma once
+
+#include <stdint.h>
+
+namespace atoll_os {
+
+class Quota {
+public:
+    explicit Quota(uint64_t limit = 0) : limit_(limit) {}
+    [[nodiscard]] bool charge(uint64_t bytes)
+    {
+        if (bytes > limit_ - used_) return false;
+        used_ += bytes;
+        return true;
+    }
+    void release(uint64_t bytes) { used_ = bytes > used_ ? 0 : used_ - bytes; }
+    uint64_t used() const { return used_; }
+    uint64_t limit() const { return limit_; }
+
+private:
+    uint64_t limit_;
+    uint64_t used_ = 0;
+};
+
+} // namespace atoll_os

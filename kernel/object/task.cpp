@@ -1,0 +1,113 @@
+// Task creation, anonymous memory and teardown, all charged to quotas.
+#include "kernel/object/task.hpp"
+
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "percpu/address_space.hpp"
+#include "percpu/layout.hpp"
+
+namespace atoll_os {
+namespace {
+
+// Page-table and memory frames for a task come from this core's allocator
+// and are paid from the task's quota.
+uint64_t charged_frame(void* task_quota)
+{
+    auto* q = static_cast<Quota*>(task_quota);
+    if (!q->charge(kPageSize)) return 0;
+    uint64_t phys = this_core().frames.alloc(0);
+    if (!phys) q->release(kPageSize);
+    return phys;
+}
+
+void release_frame(uint64_t phys, bool, void* task_quota)
+{
+    (void)this_core().frames.free(phys, 0);
+    static_cast<Quota*>(task_quota)->release(kPageSize);
+}
+
+} // namespace
+
+Task::Task(const char* name, uint64_t quota_bytes)
+    : KObject(ObjectType::kTask), quota_(quota_bytes), quota_bytes_(quota_bytes)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < kNameMax; ++i) name_[i] = name[i];
+    name_[i] = '\0';
+}
+
+Task* Task::create(Quota& payer, const char* name, uint64_t quota_bytes, Status& status)
+{
+    if (!payer.charge(quota_bytes)) {
+        status = Status::kQuotaExceeded;
+        return nullptr;
+    }
+    Task* t = create_object<Task>(payer, status, name, quota_bytes);
+    if (!t) {
+        payer.release(quota_bytes);
+        return nullptr;
+    }
+    FrameSource frames{charged_frame, &t->quota_};
+    t->pml4_ = PageTables::create_root(frames, kPhysmapBase);
+    if (!t->pml4_) {
+        destroy_object(t, payer);
+        payer.release(quota_bytes);
+        status = Status::kQuotaExceeded;
+        return nullptr;
+    }
+    // The kernel half is this core's: every kernel mapping sits under PML4
+    // slots 256..511, which exist from boot, so later kernel mappings (in
+    // lower levels) are seen by every task without copying again.
+    auto* mine = phys_to_ptr<uint64_t>(t->pml4_);
+    auto* kernel = phys_to_ptr<const uint64_t>(this_core().pml4_phys);
+    for (unsigned i = 256; i < 512; ++i) mine[i] = kernel[i];
+    return t;
+}
+
+void Task::destroy(Quota& payer)
+{
+    PageTables pt = tables();
+    pt.release_lower_half(release_frame, &quota_);
+    release_frame(pml4_, true, &quota_);
+    uint64_t quota_bytes = quota_bytes_;
+    destroy_object(this, payer);
+    payer.release(quota_bytes);
+}
+
+PageTables Task::tables() const { return PageTables(pml4_, kPhysmapBase, cpu_has_1g_pages()); }
+
+Status Task::map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags)
+{
+    if ((va | bytes) & (kPageSize - 1) || bytes == 0 || va + bytes < va || va + bytes > 0x0000800000000000ull)
+        return Status::kInvalidArgument;
+    flags.user = true;
+    flags.owned = true;
+    PageTables pt = tables();
+    FrameSource table_frames{charged_frame, &quota_};
+    for (uint64_t off = 0; off < bytes; off += kPageSize) {
+        uint64_t frame = charged_frame(&quota_);
+        if (!frame) return Status::kQuotaExceeded;
+        __builtin_memset(phys_to_ptr<void>(frame), 0, kPageSize);
+        if (!pt.map(va + off, frame, kPageSize, flags, table_frames)) {
+            release_frame(frame, false, &quota_);
+            return Status::kInvalidArgument; // overlaps an existing mapping (or tables ran out)
+        }
+    }
+    return Status::kOk;
+}
+
+Status Task::write_bytes(uint64_t va, const void* src, uint64_t len)
+{
+    PageTables pt = tables();
+    auto* from = static_cast<const uint8_t*>(src);
+    while (len) {
+        uint64_t phys;
+        if (!pt.translate(va, phys)) return Status::kBadAddress;
+        uint64_t chunk = kPageSize - (va & (kPageSize - 1));
+        if (chunk > len) chunk = len;
+        __builtin_memcpy(phys_to_ptr<void>(phys), from, chunk);
+        va += chunk, from += chunk, len -= chunk;
+    }
+    return Status::kOk;
+}
+
+} // namespace atoll_os

@@ -1,0 +1,43 @@
+// Task: an address space and (soon) a capability space. The user half of
+// its page tables is its own; the kernel half is this core's, copied at
+// creation (all kernel mappings live under PML4 slots that never change).
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/arch/x86_64/page_table.hpp"
+#include "kernel/object/kobject.hpp"
+
+namespace atoll_os {
+
+class Task final : public KObject {
+public:
+    static constexpr size_t kNameMax = 24;
+
+    // `payer` is charged for the Task itself; the task's own quota (for its
+    // page tables and memory) is `quota_bytes`, carved from the payer too.
+    static Task* create(Quota& payer, const char* name, uint64_t quota_bytes, Status& status);
+    void destroy(Quota& payer);
+
+    // Fresh zeroed memory at [va, va+bytes), owned by this task (freed with it).
+    [[nodiscard]] Status map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags);
+    // Copies kernel bytes into this task's memory (which must be mapped).
+    [[nodiscard]] Status write_bytes(uint64_t va, const void* src, uint64_t len);
+
+    uint64_t pml4_phys() const { return pml4_; }
+    const char* name() const { return name_; }
+    Quota& quota() { return quota_; }
+    uint32_t live_threads = 0;
+    int64_t exit_code = 0;
+
+    Task(const char* name, uint64_t quota_bytes);
+
+private:
+    PageTables tables() const;
+    uint64_t pml4_ = 0;
+    Quota quota_;
+    uint64_t quota_bytes_;
+    char name_[kNameMax];
+};
+
+} // namespace atoll_os

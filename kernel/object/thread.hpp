@@ -1,0 +1,47 @@
+// Thread: user register state (saved straight into `frame` by the entry
+// code), FPU state, priority, and its place in this core's scheduler.
+// A thread is bound to the core that created it.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/object/kobject.hpp"
+
+namespace atoll_os {
+
+class Task;
+
+class Thread final : public KObject {
+public:
+    enum class State : uint8_t { kReady, kRunning, kSleeping, kDead };
+    static constexpr size_t kNameMax = 16;
+    static constexpr uint8_t kMaxPriority = 255;
+
+    // Starts at `entry` with `stack_top` in `task`, not yet scheduled.
+    static Thread* create(Task& task, uint64_t entry, uint64_t stack_top, uint8_t priority, const char* name,
+                          Status& status);
+    void destroy();
+
+    // Entry code pushes into the frame from its end down, so the frame's end
+    // is what TSS.rsp0 and the syscall entry point at.
+    uint64_t frame_end() const { return reinterpret_cast<uint64_t>(&frame) + sizeof frame; }
+
+    alignas(16) InterruptFrame frame;
+    Task* task;
+    State state = State::kReady;
+    uint8_t priority;
+    uint32_t id;
+    uint32_t slice_left = 0;
+    uint64_t wake_tsc = 0;
+    Thread* queue_next = nullptr;  // ready or sleep queue
+    Thread* queue_prev = nullptr;
+    void* fpu = nullptr;
+    char name[kNameMax];
+
+    Thread(Task& owner, uint8_t prio, const char* thread_name);
+};
+
+static_assert(offsetof(Thread, frame) % 16 == 0, "the CPU aligns rsp0 to 16 bytes");
+
+} // namespace atoll_os

@@ -1,0 +1,166 @@
+// Priority round-robin scheduling of this core's threads.
+#include "kernel/sched/scheduler.hpp"
+
+#include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/fpu.hpp"
+#include "kernel/log.hpp"
+#include "kernel/object/task.hpp"
+#include "kernel/object/thread.hpp"
+#include "kernel/time.hpp"
+#include "percpu/kcb.hpp"
+#include "percpu/messenger.hpp"
+
+extern "C" [[noreturn]] void return_to_user(atoll_os::InterruptFrame* frame);
+
+namespace atoll_os {
+namespace {
+Scheduler g_scheduler;
+} // namespace
+
+Scheduler& scheduler() { return g_scheduler; }
+
+void Scheduler::make_ready(Thread* t)
+{
+    unsigned p = t->priority;
+    t->state = Thread::State::kReady;
+    t->queue_next = nullptr;
+    t->queue_prev = tail_[p];
+    if (tail_[p]) tail_[p]->queue_next = t;
+    else head_[p] = t;
+    tail_[p] = t;
+    nonempty_[p / 64] |= 1ull << (p % 64);
+    if (current_ && p > current_->priority) need_resched_ = true;
+}
+
+void Scheduler::remove_ready(Thread* t)
+{
+    unsigned p = t->priority;
+    if (t->queue_prev) t->queue_prev->queue_next = t->queue_next;
+    else head_[p] = t->queue_next;
+    if (t->queue_next) t->queue_next->queue_prev = t->queue_prev;
+    else tail_[p] = t->queue_prev;
+    if (!head_[p]) nonempty_[p / 64] &= ~(1ull << (p % 64));
+    t->queue_next = t->queue_prev = nullptr;
+}
+
+Thread* Scheduler::take_highest()
+{
+    for (int word = kLevels / 64 - 1; word >= 0; --word) {
+        if (!nonempty_[word]) continue;
+        unsigned p = unsigned(word) * 64 + 63 - unsigned(__builtin_clzll(nonempty_[word]));
+        Thread* t = head_[p];
+        remove_ready(t);
+        return t;
+    }
+    return nullptr;
+}
+
+void Scheduler::wake_sleepers()
+{
+    uint64_t now = cpu::rdtsc();
+    while (sleepers_ && sleepers_->wake_tsc <= now) {
+        Thread* t = sleepers_;
+        sleepers_ = t->queue_next;
+        make_ready(t);
+    }
+}
+
+void Scheduler::on_tick()
+{
+    wake_sleepers();
+    if (current_ && current_->slice_left && --current_->slice_left == 0) need_resched_ = true;
+}
+
+void Scheduler::yield_current()
+{
+    current_->slice_left = 0;
+    need_resched_ = true;
+}
+
+void Scheduler::sleep_current(uint64_t micros)
+{
+    Thread* t = current_;
+    t->state = Thread::State::kSleeping;
+    t->wake_tsc = cpu::rdtsc() + micros_to_tsc(micros);
+    Thread** link = &sleepers_;
+    while (*link && (*link)->wake_tsc <= t->wake_tsc) link = &(*link)->queue_next;
+    t->queue_next = *link;
+    *link = t;
+    current_ = nullptr; // registers saved in its frame; its FPU state stays loaded until someone else runs
+}
+
+void Scheduler::release_current_thread(int64_t code)
+{
+    Thread* t = current_;
+    Task* task = t->task;
+    current_ = nullptr;
+    if (fpu_owner_ == t) fpu_owner_ = nullptr; // its save area is about to be freed
+    t->state = Thread::State::kDead;
+    t->destroy();
+    if (task->live_threads == 0) {
+        task->exit_code = code;
+        char name[Task::kNameMax];
+        __builtin_memcpy(name, task->name(), sizeof name);
+        // Leave the task's address space before freeing it.
+        loaded_cr3_ = this_core().pml4_phys;
+        cpu::write_cr3(loaded_cr3_);
+        task->destroy(this_core().boot_quota);
+        if (task_exit_hook_) task_exit_hook_(name, code);
+    }
+}
+
+void Scheduler::exit_current(int64_t code) { release_current_thread(code); }
+
+void Scheduler::kill_current(const char* what, uint64_t ip, uint64_t address)
+{
+    Thread* t = current_;
+    klog("task %s thread %s (%u) killed: %s at ip %#lx, address %#lx", t->task->name(), t->name, t->id, what, ip,
+         address);
+    release_current_thread(-1);
+}
+
+void Scheduler::switch_to(Thread* next)
+{
+    // FPU state moves only when another thread's is in the registers.
+    if (fpu_owner_ != next) {
+        if (fpu_owner_) fpu_save(fpu_owner_->fpu);
+        fpu_restore(next->fpu);
+        fpu_owner_ = next;
+    }
+    if (loaded_cr3_ != next->task->pml4_phys()) {
+        loaded_cr3_ = next->task->pml4_phys();
+        cpu::write_cr3(loaded_cr3_);
+    }
+    current_ = next;
+    next->state = Thread::State::kRunning;
+    if (next->slice_left == 0) next->slice_left = kSliceTicks;
+    need_resched_ = false;
+    set_kernel_entry_stack(next->frame_end());
+    this_core().current_ctx_end = next->frame_end();
+    return_to_user(&next->frame);
+}
+
+void Scheduler::resume()
+{
+    if (current_ && !need_resched_) switch_to(current_);
+    if (current_) {
+        // Preempted (slice used up, or a higher priority became ready):
+        // back of its level; picked again at once if it is still the best.
+        Thread* t = current_;
+        current_ = nullptr;
+        make_ready(t);
+    }
+    for (;;) {
+        cpu::cli();
+        wake_sleepers();
+        if (Thread* next = take_highest()) switch_to(next);
+        // Nothing to run: serve the channels, then halt until an interrupt.
+        cpu::sti();
+        if (messenger().poll()) continue;
+        cpu::cli();
+        if (!sleepers_ || sleepers_->wake_tsc > cpu::rdtsc()) cpu::sti_hlt();
+    }
+}
+
+} // namespace atoll_os

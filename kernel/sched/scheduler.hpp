@@ -1,0 +1,55 @@
+// This core's scheduler: 256 fixed priorities, round robin within a level,
+// preemption from the core's own timer, an idle loop that halts. It never
+// sees another core's threads.
+#pragma once
+
+#include <stdint.h>
+
+namespace atoll_os {
+
+class Thread;
+class Task;
+
+class Scheduler {
+public:
+    static constexpr unsigned kLevels = 256;
+    static constexpr uint32_t kSliceTicks = 2;
+
+    // Called when the last thread of a task has exited, after the task is gone.
+    using TaskExitHook = void (*)(const char* task_name, int64_t code);
+    void set_task_exit_hook(TaskExitHook hook) { task_exit_hook_ = hook; }
+
+    Thread* current() const { return current_; }
+    void make_ready(Thread* t);
+    void on_tick();                       // timer interrupt: slices and sleepers
+    void yield_current();
+    void sleep_current(uint64_t micros);
+    void exit_current(int64_t code);      // the thread object is freed
+    // Kills the running thread for a fault it took in user mode.
+    void kill_current(const char* what, uint64_t ip, uint64_t address);
+
+    // Back to user mode: the current thread if it may keep running, else
+    // the best ready one, idling (and serving channels) until one exists.
+    [[noreturn]] void resume();
+
+private:
+    [[noreturn]] void switch_to(Thread* next);
+    Thread* take_highest();
+    void remove_ready(Thread* t);
+    void wake_sleepers();
+    void release_current_thread(int64_t code);
+
+    Thread* head_[kLevels] = {};
+    Thread* tail_[kLevels] = {};
+    uint64_t nonempty_[kLevels / 64] = {};
+    Thread* current_ = nullptr;
+    Thread* fpu_owner_ = nullptr;         // whose FPU state the registers hold
+    uint64_t loaded_cr3_ = 0;
+    Thread* sleepers_ = nullptr;          // sorted by wake time
+    bool need_resched_ = false;
+    TaskExitHook task_exit_hook_ = nullptr;
+};
+
+Scheduler& scheduler();
+
+} // namespace atoll_os

@@ -1,0 +1,99 @@
+// Starting the first user tasks from boot modules and ending the machine
+// when they are done.
+#include "percpu/first_tasks.hpp"
+
+#include "kernel/arch/x86_64/page_table.hpp"
+#include "kernel/log.hpp"
+#include "kernel/object/elf_task.hpp"
+#include "kernel/object/thread.hpp"
+#include "kernel/sched/scheduler.hpp"
+#include "percpu/address_space.hpp"
+#include "percpu/boot_info.hpp"
+#include "percpu/cmdline.hpp"
+#include "percpu/coordinator.hpp"
+#include "percpu/kcb.hpp"
+#include "percpu/layout.hpp"
+
+namespace atoll_os {
+namespace {
+
+constexpr uint8_t kFirstTaskPriority = 100;
+constexpr uint64_t kFirstTaskQuota = 16ull << 20;
+
+uint32_t g_running;
+int g_status;
+
+uint64_t frame_for_tables(void*) { return this_core().frames.alloc(0); }
+
+// A module's name is the last path component of its first word
+// ("build/user/hello arg" -> "hello").
+bool module_is(const BootModule& m, const char* name, size_t len)
+{
+    const char* start = m.name;
+    const char* end = m.name;
+    while (*end && *end != ' ') ++end;
+    for (const char* p = m.name; p < end; ++p)
+        if (*p == '/') start = p + 1;
+    return size_t(end - start) == len && __builtin_memcmp(start, name, len) == 0;
+}
+
+const BootModule* find_module(const char* name, size_t len)
+{
+    const BootInfo& info = boot_info();
+    for (uint32_t i = 0; i < info.module_count; ++i)
+        if (module_is(info.modules[i], name, len)) return &info.modules[i];
+    return nullptr;
+}
+
+void on_task_exit(const char* name, int64_t code)
+{
+    klog("task %s exited with status %ld", name, code);
+    if (code != 0) g_status = 1;
+    if (--g_running == 0) shutdown_machine(g_status);
+}
+
+} // namespace
+
+void map_boot_modules()
+{
+    const BootInfo& info = boot_info();
+    PageTables pt(this_core().pml4_phys, kPhysmapBase, cpu_has_1g_pages());
+    FrameSource frames{frame_for_tables, nullptr};
+    for (uint32_t i = 0; i < info.module_count; ++i) {
+        uint64_t base = align_down(info.modules[i].base), end = align_up(info.modules[i].end);
+        if (!pt.map(phys_to_virt(base), base, end - base, MapFlags{}, frames))
+            klog("boot: cannot map module %s", info.modules[i].name);
+    }
+}
+
+void run_first_tasks(const char* init_list)
+{
+    scheduler().set_task_exit_hook(on_task_exit);
+    for_each_list_item(init_list, [](const char* name, size_t len) {
+        const BootModule* m = find_module(name, len);
+        if (!m) {
+            klog("init: no boot module named %.*s", int(len), name);
+            g_status = 1;
+            return;
+        }
+        char task_name[Thread::kNameMax];
+        size_t n = len < sizeof task_name - 1 ? len : sizeof task_name - 1;
+        __builtin_memcpy(task_name, name, n);
+        task_name[n] = '\0';
+        Thread* t = nullptr;
+        Status s = start_elf_task(phys_to_ptr<const uint8_t>(m->base), size_t(m->end - m->base), task_name,
+                                  kFirstTaskPriority, kFirstTaskQuota, t);
+        if (!ok(s)) {
+            klog("init: cannot start %s: %s", task_name, status_message(s));
+            g_status = 1;
+            return;
+        }
+        ++g_running;
+        scheduler().make_ready(t);
+    });
+    if (g_running == 0) shutdown_machine(g_status ? g_status : 1);
+    klog("init: %u task(s) started", g_running);
+    scheduler().resume();
+}
+
+} // namespace atoll_os

@@ -1,0 +1,15 @@
+// The tasks the kernel starts itself, on the boot core, from the boot
+// modules named by `init=a,b,...`. (This is the root task's job once it
+// exists; until then it is how user programs reach the machine.)
+#pragma once
+
+namespace atoll_os {
+
+// Maps the boot modules into this core's physmap, read-only.
+void map_boot_modules();
+
+// Starts every named module as a task and runs them; when the last one has
+// exited the machine shuts down with 0 if every task exited with 0.
+[[noreturn]] void run_first_tasks(const char* init_list);
+
+} // namespace atoll_os
