@@ -17,6 +17,8 @@ KTEST = re.compile(r"^KTEST (PASS|FAIL) ([a-z0-9_]+) core=(\d+)(?: (.*))?$")
 SUMMARY = re.compile(r"^KTEST-SUMMARY passed=(\d+) failed=(\d+)\s*$")
 SHUTDOWN = re.compile(r"^atoll: shutdown status=(\d+)\s*$")
 PANIC = re.compile(r"PANIC core (\d+): (.*)$")
+USER = re.compile(r"^([\w.-]+): USER (PASS|FAIL) (\S+)")                 # "hello: USER PASS hello/yield"
+TASK_EVENT = re.compile(r"^task ([\w.-]+) (?:thread .* killed: .*|exited with status -?\d+)$")
 
 PANIC_END = re.compile(r"PANIC end core (\d+)")
 FRAME = re.compile(r"^\s*(#\d+ [0-9a-fA-F]+ .*?)\s*$")      # "  #1 ffffffff80012345 kmain+0x1c"
@@ -70,6 +72,8 @@ class BootLog:
     panics: list = field(default_factory=list)       # [Panic]
     acpi: list = field(default_factory=list)         # text of `acpi: ...` lines
     topology: list = field(default_factory=list)     # text of `topology: ...` lines
+    user: list = field(default_factory=list)         # [task, passed, name] from user test programs
+    tasks: list = field(default_factory=list)        # text of `task X ... killed/exited` lines
 
     def passes(self, name):
         return [k for k in self.ktests if k.name == name and k.passed]
@@ -91,7 +95,8 @@ class BootLog:
                    summary=data["summary"],
                    shutdown_status=data["shutdown_status"],
                    panics=[Panic(**p) for p in data["panics"]],
-                   acpi=list(data["acpi"]), topology=list(data["topology"]))
+                   acpi=list(data["acpi"]), topology=list(data["topology"]),
+                   user=[list(u) for u in data.get("user", [])], tasks=list(data.get("tasks", [])))
 
 
 def split_line(number, raw):
@@ -120,6 +125,10 @@ def _apply(log, line):
         log.summary = [int(m.group(1)), int(m.group(2))]
     elif m := SHUTDOWN.match(text):
         log.shutdown_status = int(m.group(1))
+    elif m := USER.match(text):
+        log.user.append([m.group(1), m.group(2) == "PASS", m.group(3)])
+    elif TASK_EVENT.match(text):
+        log.tasks.append(text)
     elif m := PANIC.search(text):
         log.panics.append(Panic(int(m.group(1)), m.group(2).strip(), line.number))
     elif text.startswith("acpi: "):

@@ -31,7 +31,11 @@ SERIAL = "serial.log"
 
 def _medium(config, build_dir, out):
     if config.boot == "kernel":
-        return qemu.Kernel(paths.kernel_mb(build_dir), config.cmdline)
+        modules = tuple(Path(build_dir) / m for m in config.modules)
+        for module in modules:
+            if not module.is_file():
+                raise AtollError(f"boot module {module} missing: build first (cmake --build --preset default)")
+        return qemu.Kernel(paths.kernel_mb(build_dir), config.cmdline, modules)
     image = iso.build(paths.kernel_elf(build_dir), out / "atoll.iso", config.cmdline)
     if config.boot == "iso-uefi":
         return qemu.Iso(image, qemu.copy_ovmf_vars(out))
@@ -202,8 +206,29 @@ def check_panic(config, outcome, log, name=None):
     return problems
 
 
+def check_user(config, outcome, log, name=None):
+    """User programs: every expected check passed, none failed, the right
+    tasks were killed, and the machine's status says so."""
+    want = config.user
+    passed = {u[2] for u in log.user if u[1]}
+    problems = [f"no 'USER PASS {n}' line" for n in want.passes if n not in passed]
+    problems += [f"USER FAIL {u[2]} (task {u[0]})" for u in log.user if not u[1]]
+    for task in want.killed:
+        if not any(t.startswith(f"task {task} thread") and " killed: " in t for t in log.tasks):
+            problems.append(f"task {task} was not reported killed")
+    problems += [f"unexpected kill: {t}" for t in log.tasks
+                 if " killed: " in t and t.split()[1] not in want.killed]
+    if log.shutdown_status != want.status:
+        problems.append(f"shutdown status {log.shutdown_status}, expected {want.status}")
+    if outcome.os_status != want.status:
+        problems.append(f"QEMU: {outcome.description} (expected OS status {want.status})")
+    problems += [f"PANIC on core {p.core}: {p.reason}" for p in log.panics]
+    return problems
+
+
 CHECKS = {"ktest": check_ktest, "online": check_online, "shutdown": check_shutdown,
-          "numa": check_numa, "srat": check_srat, "panic": check_panic}
+          "numa": check_numa, "srat": check_srat, "panic": check_panic,
+          "user": check_user}
 
 
 def _context(what, name, outcome, text, log):
@@ -212,6 +237,8 @@ def _context(what, name, outcome, text, log):
     if what == "ktest":
         hits = bootlog.matching(text, f" {name} ")
         parts.append(f"lines mentioning {name}:\n" + ("\n".join(hits) or "(none)"))
+    if what == "user":
+        parts.append("task and user lines:\n" + ("\n".join(log.tasks + bootlog.matching(text, " USER ")) or "(none)"))
     if what in ("srat", "numa"):
         parts.append("acpi/topology lines:\n" + ("\n".join(log.acpi + log.topology) or "(none)"))
     for block in bootlog.panic_blocks(text, log):

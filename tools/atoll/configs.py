@@ -19,6 +19,13 @@ class PanicExpected:
 
 
 @dataclass(frozen=True)
+class UserExpected:
+    passes: tuple          # "program/check" names that must print USER PASS
+    killed: tuple = ()     # tasks that must be killed by a fault (logged "task X thread ... killed:")
+    status: int = 0        # the machine's shutdown status
+
+
+@dataclass(frozen=True)
 class Config:
     name: str
     machine: Machine
@@ -32,6 +39,8 @@ class Config:
     package_by_apic: Optional[tuple] = None  # ((apic, package), ...) expected
     distances: Optional[tuple] = None        # ((i, j, value), ...) expected
     panic: Optional["PanicExpected"] = None  # for the `panic` check
+    modules: tuple = ()                  # boot modules (build-dir relative), e.g. user programs
+    user: Optional["UserExpected"] = None    # for the `user` check
 
     @property
     def processors(self):
@@ -68,6 +77,15 @@ CONFIGS = (
            checks=("panic",),
            panic=PanicExpected(core=1, reason="deliberate panic", frame="deliberate_panic_inner")),
     Config("kvm-smp2", Machine(accel="kvm", cores=2)),
+    # User mode on one core: two FPU-heavy tasks preempting each other, one
+    # task killed by a page fault, one checking the syscall ABI's error paths.
+    Config("tcg-user", Machine(cores=1), cmdline="init=fpu,crasher,fpu,hello", ktests=False,
+           checks=("online", "user"), modules=("user/fpu", "user/crasher", "user/hello"),
+           user=UserExpected(passes=("hello/kernel_pointer_rejected", "hello/unmapped_pointer_rejected",
+                                     "hello/range_crossing_user_limit_rejected", "hello/overlong_write_rejected",
+                                     "hello/unknown_syscall_rejected", "hello/yield", "hello/sleep",
+                                     "fpu/state_survives_switches"),
+                             killed=("crasher",), status=1)),
     Config("iso-bios", Machine(cores=2), boot="iso-bios", ktests=False),
     Config("iso-uefi", Machine(cores=2), boot="iso-uefi", ktests=False),
 )

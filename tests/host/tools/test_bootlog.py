@@ -30,6 +30,32 @@ PANIC_LOG = (
 )
 
 
+USER_LOG = (
+    "[c0 +0.900000] init: 2 task(s) started\n"
+    "[c0 +1.000000] crasher: about to write to address 0x10\n"
+    "[c0 +1.100000] task crasher thread main (2) killed: #PF page fault at ip 0x401ee0, address 0x10\n"
+    "[c0 +1.200000] task crasher exited with status -1\n"
+    "[c0 +1.300000] hello: USER PASS hello/yield\n"
+    "[c0 +1.400000] hello: USER FAIL hello/sleep\n"
+    "[c0 +1.500000] hello: text that merely says USER PASS x\n"
+)
+
+
+class UserLinesTest(unittest.TestCase):
+    def test_user_results_and_task_events(self):
+        log = bootlog.parse(USER_LOG)
+        self.assertEqual(log.user, [["hello", True, "hello/yield"], ["hello", False, "hello/sleep"]])
+        self.assertEqual(len(log.tasks), 2)
+        self.assertTrue(log.tasks[0].startswith("task crasher thread main (2) killed: #PF"))
+        self.assertEqual(log.tasks[1], "task crasher exited with status -1")
+
+    def test_round_trip_keeps_user_lines(self):
+        log = bootlog.parse(USER_LOG)
+        again = bootlog.BootLog.from_dict(log.to_dict())
+        self.assertEqual(again.user, log.user)
+        self.assertEqual(again.tasks, log.tasks)
+
+
 class ParseTest(unittest.TestCase):
     def setUp(self):
         self.log = bootlog.parse(LOG)

@@ -215,7 +215,8 @@ class ManifestTest(unittest.TestCase):
         self.assertIn("kvm-smp2 240 2 1 online shutdown", lines)
         self.assertIn("iso-uefi 240 2 0 online shutdown", lines)
         self.assertIn("tcg-panic 240 2 0 panic", lines)
-        self.assertEqual(len(lines), 11)
+        self.assertIn("tcg-user 240 1 0 online user", lines)
+        self.assertEqual(len(lines), len(configs.CONFIGS))
 
     def test_check_names_are_known(self):
         for config in configs.CONFIGS:
