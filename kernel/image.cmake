@@ -19,6 +19,9 @@ add_library(atoll_kernel_core OBJECT
   ${K}/object/task.cpp
   ${K}/object/thread.cpp
   ${K}/object/elf_task.cpp
+  ${K}/object/endpoint.cpp
+  ${K}/cap/cap_space.cpp
+  ${K}/ipc/ipc.cpp
   ${K}/sched/scheduler.cpp
   ${K}/syscall/dispatch.cpp
   ${K}/syscall/user_access.cpp

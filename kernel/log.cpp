@@ -9,7 +9,11 @@
 namespace atoll_os {
 namespace {
 LogSink g_sink = serial_log_sink;
+bool g_debug;
 } // namespace
+
+bool kernel_debug_log() { return g_debug; }
+void set_kernel_debug_log(bool on) { g_debug = on; }
 
 void set_log_sink(LogSink sink) { g_sink = sink; }
 

@@ -18,6 +18,11 @@ using LogSink = void (*)(const char* line, size_t len);
 void set_log_sink(LogSink sink);
 void serial_log_sink(const char* line, size_t len);
 
+// Extra diagnostics (which capability check failed, ...): `debug` on the
+// command line turns them on.
+bool kernel_debug_log();
+void set_kernel_debug_log(bool on);
+
 // Formats the "[cN +S.UUUUUU] " prefix; returns its length. Exposed for tests.
 size_t format_log_prefix(char* buf, size_t cap, unsigned core, unsigned long long micros);
 

@@ -14,6 +14,7 @@
 #include "percpu/layout.hpp"
 #include "percpu/log_diag.hpp"
 #include "percpu/log_forward.hpp"
+#include "percpu/cmdline.hpp"
 #include "percpu/messenger.hpp"
 
 extern "C" char kernel_stack[], kernel_stack_top[];
@@ -47,6 +48,7 @@ void init_core_instance(uint32_t core, const BootstrapFrames& bringup)
     Kcb& k = this_core();
     const BootInfo& info = boot_info();
     LogDiag diag("memory");
+    set_kernel_debug_log(cmdline_has(info.cmdline, "debug"));
     allow_stack_range(reinterpret_cast<uint64_t>(kernel_stack), reinterpret_cast<uint64_t>(kernel_stack_top));
 
     Partition left = bringup.remaining(info.partitions[core]);

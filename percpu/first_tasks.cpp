@@ -3,7 +3,12 @@
 #include "percpu/first_tasks.hpp"
 
 #include "kernel/arch/x86_64/page_table.hpp"
+#include "kernel/abi/syscalls.hpp"
+#include "kernel/cap/cap_space.hpp"
+#include "kernel/cap/rights.hpp"
 #include "kernel/log.hpp"
+#include "kernel/object/endpoint.hpp"
+#include "kernel/object/task.hpp"
 #include "kernel/object/elf_task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -22,6 +27,7 @@ constexpr uint64_t kFirstTaskQuota = 16ull << 20;
 
 uint32_t g_running;
 int g_status;
+Endpoint* g_boot_endpoint; // shared by the first tasks until the root task hands out real capabilities
 
 uint64_t frame_for_tables(void*) { return this_core().frames.alloc(0); }
 
@@ -69,6 +75,12 @@ void map_boot_modules()
 void run_first_tasks(const char* init_list)
 {
     scheduler().set_task_exit_hook(on_task_exit);
+    Status s;
+    g_boot_endpoint = Endpoint::create(this_core().boot_quota, s);
+    if (!g_boot_endpoint) {
+        klog("init: no memory for the boot endpoint: %s", status_message(s));
+        shutdown_machine(1);
+    }
     for_each_list_item(init_list, [](const char* name, size_t len) {
         const BootModule* m = find_module(name, len);
         if (!m) {
@@ -88,6 +100,10 @@ void run_first_tasks(const char* init_list)
             g_status = 1;
             return;
         }
+        CapSpace& caps = t->task->caps();
+        if (!ok(caps.install(sys::kSlotSelf, t->task, rights::kAll, 0)) ||
+            !ok(caps.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kAll, 0)))
+            klog("init: %s: cannot install its first capabilities", task_name);
         ++g_running;
         scheduler().make_ready(t);
     });

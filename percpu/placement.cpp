@@ -94,7 +94,7 @@ public:
     {
         if (!relations() || !allowed_sets() || !spread_limits() || !near_possible() || !place_fixed()) return false;
         if (!place_rest()) return false;
-        improve();
+        search();
         out.program_count = n_;
         for (uint32_t i = 0; i < n_; ++i) {
             out.core[i] = ws_.core[i];
@@ -498,7 +498,86 @@ private:
         ws_.core[i] = c;
     }
 
-    // Local search: single moves to free cores, then swaps, while either lowers the cost.
+    uint64_t total() const
+    {
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < n_; ++i)
+            for (uint32_t j = i + 1; j < n_; ++j) sum += pair_cost(t_, m_, talk_between(ws_, i, j), ws_.core[i], ws_.core[j]);
+        return sum;
+    }
+
+    void set_cores(const uint32_t* cores)
+    {
+        for (uint32_t c = 0; c < kMaxCores; ++c) ws_.users[c] = 0;
+        for (uint32_t i = 0; i < n_; ++i) {
+            ws_.core[i] = cores[i];
+            ++ws_.users[cores[i]];
+        }
+    }
+
+    // A fixed sequence of pseudo-random numbers, so plans are reproducible.
+    uint32_t random()
+    {
+        seed_ = seed_ * 1103515245u + 12345u;
+        return seed_ >> 8;
+    }
+
+    // Iterated local search: improve, then from the best plan so far move a
+    // few programs to random feasible cores and improve again; keep the best.
+    void search()
+    {
+        improve();
+        uint32_t movable = 0;
+        for (uint32_t i = 0; i < n_; ++i) movable += ws_.fixed[i] ? 0 : 1;
+        if (movable < 2) return;
+        uint64_t best = total();
+        for (uint32_t i = 0; i < n_; ++i) ws_.best[i] = ws_.core[i];
+        // Large requests get fewer restarts: each costs more and the
+        // greedy start matters less.
+        const unsigned kicks = n_ <= 16 ? 24 : n_ <= 32 ? 12 : 6;
+        for (unsigned kick = 0; kick < kicks; ++kick) {
+            const uint32_t count = 2 + random() % (movable < 4 ? movable - 1 : 3);
+            for (uint32_t k = 0; k < count; ++k) kick_one();
+            improve();
+            const uint64_t now = total();
+            if (now < best) {
+                best = now;
+                for (uint32_t i = 0; i < n_; ++i) ws_.best[i] = ws_.core[i];
+            } else {
+                set_cores(ws_.best);
+            }
+        }
+    }
+
+    // Moves one random movable program to a random feasible free core.
+    void kick_one()
+    {
+        uint32_t i = random() % n_;
+        while (ws_.fixed[i]) i = (i + 1) % n_;
+        const uint32_t start = random() % t_.core_count;
+        for (uint32_t k = 0; k < t_.core_count; ++k) {
+            const uint32_t c = (start + k) % t_.core_count;
+            if (c != ws_.core[i] && ws_.allowed[i].has(c) && blocked(i, c) == kFree && near_kept_loosely(i, c)) {
+                move(i, c);
+                return;
+            }
+        }
+    }
+
+    // Near partners still share a cache (kicks may loosen, never break, near).
+    bool near_kept_loosely(uint32_t i, uint32_t c) const
+    {
+        for (uint32_t j = 0; j < n_; ++j)
+            if (j != i && near_between(ws_, i, j) && sharing(t_, c, ws_.core[j]) > Level::kL3) return false;
+        return true;
+    }
+
+    // Local search: single moves to free cores, swaps of two programs, and
+    // swaps of everything on two equal-sized domains (two physical cores, two
+    // L3 groups, two nodes, two packages), while any of them lowers the cost.
+    // The domain swaps move a group of programs that talk among themselves
+    // together, which no single move or swap can do without first making
+    // things worse.
     void improve()
     {
         for (unsigned pass = 0; pass < 16; ++pass) {
@@ -527,8 +606,129 @@ private:
                     if (!ws_.fixed[i] && !ws_.fixed[j] && try_swap(i, j)) changed = true;
                 }
             }
+            const Level levels[] = {Level::kSmt, Level::kL2, Level::kL3, Level::kNode, Level::kPackage};
+            for (Level l : levels) changed = domain_swaps(l) || changed;
             if (!changed) break;
         }
+    }
+
+    // Cores with equal keys at level l form one domain.
+    uint32_t domain_key(uint32_t c, Level l) const
+    {
+        const CoreInfo& x = t_.cores[c];
+        switch (l) {
+        case Level::kSmt: return (uint32_t{x.package} << 16) | x.core;
+        case Level::kL2: return x.l2_group;
+        case Level::kL3: return x.l3_group;
+        case Level::kNode: return (uint32_t{x.node} << 16) | x.package;
+        default: return x.package;
+        }
+    }
+
+    // Fills ws_.domain_cores with the cores of every domain at level l,
+    // domain by domain in order of their lowest core; ws_.domain_start[d] is
+    // where domain d begins. Returns the number of domains.
+    uint32_t build_domains(Level l)
+    {
+        uint32_t count = 0, filled = 0;
+        for (uint32_t c = 0; c < t_.core_count; ++c) {
+            bool seen = false;
+            for (uint32_t d = 0; d < count && !seen; ++d)
+                seen = domain_key(ws_.domain_cores[ws_.domain_start[d]], l) == domain_key(c, l);
+            if (seen) continue;
+            ws_.domain_start[count++] = static_cast<uint16_t>(filled);
+            for (uint32_t e = c; e < t_.core_count; ++e)
+                if (domain_key(e, l) == domain_key(c, l)) ws_.domain_cores[filled++] = static_cast<uint16_t>(e);
+        }
+        ws_.domain_start[count] = static_cast<uint16_t>(filled);
+        return count;
+    }
+
+    bool domain_swaps(Level l)
+    {
+        const uint32_t count = build_domains(l);
+        bool changed = false;
+        for (uint32_t c = 0; c < kMaxCores; ++c) ws_.slot[c] = 0;
+        for (uint32_t a = 0; a < count; ++a) {
+            for (uint32_t b = a + 1; b < count; ++b) {
+                if (try_domain_swap(a, b)) changed = true;
+            }
+        }
+        return changed;
+    }
+
+    // Domain d's cores: [first, first + size) of ws_.domain_cores.
+    void domain_span(uint32_t d, uint32_t& first, uint32_t& size) const
+    {
+        first = ws_.domain_start[d];
+        size = ws_.domain_start[d + 1] - first;
+    }
+
+    bool try_domain_swap(uint32_t a, uint32_t b)
+    {
+        uint32_t fa = 0, sa = 0, fb = 0, sb = 0;
+        domain_span(a, fa, sa);
+        domain_span(b, fb, sb);
+        if (sa != sb) return false;
+        // Slot k+1 of a core in a; -(k+1) (as 0x8000 | k+1) in b.
+        for (uint32_t k = 0; k < sa; ++k) {
+            ws_.slot[ws_.domain_cores[fa + k]] = static_cast<uint16_t>(k + 1);
+            ws_.slot[ws_.domain_cores[fb + k]] = static_cast<uint16_t>(0x8000 | (k + 1));
+        }
+        bool any = false, ok = true;
+        for (uint32_t i = 0; i < n_ && ok; ++i) {
+            const uint16_t s = ws_.slot[ws_.core[i]];
+            ws_.trial[i] = ws_.core[i];
+            ws_.moved[i] = s != 0;
+            if (s == 0) continue;
+            if (ws_.fixed[i]) ok = false;
+            const uint32_t k = (s & 0x7fff) - 1u;
+            ws_.trial[i] = (s & 0x8000) ? ws_.domain_cores[fa + k] : ws_.domain_cores[fb + k];
+            any = true;
+            ok = ok && ws_.allowed[i].has(ws_.trial[i]);
+        }
+        for (uint32_t k = 0; k < sa; ++k) {
+            ws_.slot[ws_.domain_cores[fa + k]] = 0;
+            ws_.slot[ws_.domain_cores[fb + k]] = 0;
+        }
+        if (!any || !ok || !trial_feasible()) return false;
+        uint64_t before = 0, after = 0;
+        for (uint32_t i = 0; i < n_; ++i) {
+            if (!ws_.moved[i]) continue;
+            for (uint32_t j = 0; j < n_; ++j) {
+                if (j == i || (ws_.moved[j] && j < i)) continue;  // each pair once
+                const bool talk = talk_between(ws_, i, j);
+                before += pair_cost(t_, m_, talk, ws_.core[i], ws_.core[j]);
+                after += pair_cost(t_, m_, talk, ws_.trial[i], ws_.trial[j]);
+            }
+        }
+        if (after >= before) return false;
+        for (uint32_t i = 0; i < n_; ++i) ws_.core[i] = ws_.trial[i];
+        for (uint32_t k = 0; k < sa; ++k) {
+            const uint16_t u = ws_.users[ws_.domain_cores[fa + k]];
+            ws_.users[ws_.domain_cores[fa + k]] = ws_.users[ws_.domain_cores[fb + k]];
+            ws_.users[ws_.domain_cores[fb + k]] = u;
+        }
+        return true;
+    }
+
+    // Spread and near still hold with every program on ws_.trial.
+    bool trial_feasible() const
+    {
+        for (uint32_t i = 0; i < n_; ++i) {
+            if (!ws_.moved[i]) continue;
+            for (uint32_t j = 0; j < n_; ++j) {
+                if (j == i) continue;
+                const Spread s = p(i).spread;
+                if (s != Spread::kNone && p(j).spread == s &&
+                    domain_of(t_, ws_.trial[i], s) == domain_of(t_, ws_.trial[j], s))
+                    return false;
+                if (near_between(ws_, i, j) &&
+                    sharing(t_, ws_.trial[i], ws_.trial[j]) > sharing(t_, ws_.core[i], ws_.core[j]))
+                    return false;
+            }
+        }
+        return true;
     }
 
     // Swaps the cores of i and j when allowed, feasible and cheaper.
@@ -553,6 +753,7 @@ private:
     Workspace& ws_;
     Diag& diag_;
     const uint32_t n_;
+    uint32_t seed_ = 1;
 };
 
 } // namespace

@@ -18,7 +18,9 @@
 // distance[SLIT distance] when they are not. Programs that do not talk cost
 // apart[level]: sharing a core, an L2 or an L3 makes them compete. The plan
 // is the feasible assignment with the lowest total found by a greedy pass
-// (most constrained program first) and local search (moves and swaps).
+// (most constrained program first), then iterated local search: moves,
+// swaps and swaps of whole domains, restarted from a few deterministic
+// random perturbations, keeping the best.
 namespace atoll_os::placement {
 
 // What two cores share, closest first.
@@ -68,6 +70,12 @@ struct Workspace {
     bool fixed[kMaxPrograms];
     uint16_t users[kMaxCores];     // programs placed on each core
     Level near_level[kMaxPrograms];
+    uint32_t best[kMaxPrograms];   // the best plan found so far
+    uint32_t trial[kMaxPrograms];  // cores under a tried domain swap
+    bool moved[kMaxPrograms];
+    uint16_t slot[kMaxCores];
+    uint16_t domain_cores[kMaxCores];
+    uint16_t domain_start[kMaxCores + 1];
 };
 
 // Plans one core per program of req on topo. Every impossible or conflicting

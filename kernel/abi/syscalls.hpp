@@ -15,8 +15,24 @@ enum Number : uint64_t {
     kThreadExit = 1, // (int64 code): ends the calling thread; never returns
     kYield = 2,      // (): give up the rest of this time slice
     kSleep = 3,      // (uint64 micros): block for at least that long
+    // IPC: rdi = endpoint slot, rsi = flags (bit 0: don't wait); message
+    // words in rdx, r10, r8, r9 both ways; the badge arrives in rsi.
+    kCall = 4,       // send and wait for the reply
+    kSend = 5,       // send (waits for a receiver unless non-blocking)
+    kReceive = 6,    // wait for a message; a call's sender now waits for our reply
+    kReply = 7,      // answer the last call received
+    kReplyReceive = 8, // answer, then receive: the server loop in one call
+    // Objects and capabilities; rdi = a Task capability with the create right.
+    kEndpointCreate = 9,  // (task, dest slot)
+    kThreadCreate = 10,   // (task, entry, stack top, priority <= caller's) -> rdx = thread id
+    kCapCopy = 11,        // (src slot, dest slot, rights mask, badge): rights only shrink
+    kCapDelete = 12,      // (slot)
     kCount
 };
+
+// Capability slots every task the kernel starts itself begins with.
+inline constexpr uint64_t kSlotSelf = 0;          // its own Task, all rights
+inline constexpr uint64_t kSlotBootEndpoint = 1;  // an endpoint shared by all first tasks
 
 inline constexpr uint64_t kUserLimit = 0x0000800000000000ull; // first non-user address
 inline constexpr uint64_t kMaxDebugWrite = 160;

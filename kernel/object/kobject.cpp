@@ -1,6 +1,8 @@
 // Object type names, from the registry.
 #include "kernel/object/kobject.hpp"
 
+#include "kernel/object/endpoint.hpp"
+
 namespace atoll_os {
 
 const char* object_type_name(ObjectType t)
@@ -12,6 +14,12 @@ const char* object_type_name(ObjectType t)
 #undef ATOLL_NAME_TYPE
     }
     return "?";
+}
+
+void release_object(KObject* obj)
+{
+    if (!obj->drop_ref()) return;
+    if (obj->type() == ObjectType::kEndpoint) static_cast<Endpoint*>(obj)->destroy();
 }
 
 } // namespace atoll_os

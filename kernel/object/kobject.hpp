@@ -17,7 +17,8 @@ namespace atoll_os {
 // One line per object type.
 #define ATOLL_OBJECT_TYPES(X) \
     X(Task)                   \
-    X(Thread)
+    X(Thread)                 \
+    X(Endpoint)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,
@@ -32,6 +33,12 @@ public:
     ObjectType type() const { return type_; }
     uint32_t owner_core() const { return owner_core_; }
 
+    // Capabilities referring to this object. Endpoints go when the last one
+    // does; tasks and threads live until their threads exit.
+    void add_ref() { ++refs_; }
+    bool drop_ref() { return --refs_ == 0; }
+    uint32_t refs() const { return refs_; }
+
 protected:
     explicit KObject(ObjectType t) : type_(t), owner_core_(this_core().core) {}
     ~KObject() = default;
@@ -39,7 +46,12 @@ protected:
 private:
     ObjectType type_;
     uint32_t owner_core_;
+    uint32_t refs_ = 0;
 };
+
+// Drops one capability's reference; destroys the object if that was the
+// last one and its type is reference-counted.
+void release_object(KObject* obj);
 
 // Creates a T on this core's heap, charged to `payer`. Kernel memory running
 // out is an error the caller gets back, never a panic.

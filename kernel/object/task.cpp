@@ -2,6 +2,7 @@
 #include "kernel/object/task.hpp"
 
 #include "kernel/arch/x86_64/cpu.hpp"
+#include "kernel/cap/cap_space.hpp"
 #include "percpu/address_space.hpp"
 #include "percpu/layout.hpp"
 
@@ -57,6 +58,17 @@ Task* Task::create(Quota& payer, const char* name, uint64_t quota_bytes, Status&
     // The kernel half is this core's: every kernel mapping sits under PML4
     // slots 256..511, which exist from boot, so later kernel mappings (in
     // lower levels) are seen by every task without copying again.
+    void* caps = t->quota_.charge(sizeof(CapSpace)) ? this_core().heap.alloc(sizeof(CapSpace)) : nullptr;
+    if (!caps) {
+        if (t->quota_.used()) t->quota_.release(sizeof(CapSpace));
+        t->quota_.release(kPageSize);
+        (void)this_core().frames.free(t->pml4_, 0);
+        destroy_object(t, payer);
+        payer.release(quota_bytes);
+        status = Status::kQuotaExceeded;
+        return nullptr;
+    }
+    t->caps_ = new (caps) CapSpace();
     auto* mine = phys_to_ptr<uint64_t>(t->pml4_);
     auto* kernel = phys_to_ptr<const uint64_t>(this_core().pml4_phys);
     for (unsigned i = 256; i < 512; ++i) mine[i] = kernel[i];
@@ -65,6 +77,10 @@ Task* Task::create(Quota& payer, const char* name, uint64_t quota_bytes, Status&
 
 void Task::destroy(Quota& payer)
 {
+    caps_->clear();
+    caps_->~CapSpace();
+    this_core().heap.free(caps_);
+    quota_.release(sizeof(CapSpace));
     PageTables pt = tables();
     pt.release_lower_half(release_frame, &quota_);
     release_frame(pml4_, true, &quota_);

@@ -10,8 +10,11 @@
 
 namespace atoll_os {
 
+class CapSpace;
+
 class Task final : public KObject {
 public:
+    static constexpr ObjectType kType = ObjectType::kTask;
     static constexpr size_t kNameMax = 24;
 
     // `payer` is charged for the Task itself; the task's own quota (for its
@@ -25,6 +28,7 @@ public:
     [[nodiscard]] Status write_bytes(uint64_t va, const void* src, uint64_t len);
 
     uint64_t pml4_phys() const { return pml4_; }
+    CapSpace& caps() { return *caps_; }
     const char* name() const { return name_; }
     Quota& quota() { return quota_; }
     uint32_t live_threads = 0;
@@ -35,6 +39,7 @@ public:
 private:
     PageTables tables() const;
     uint64_t pml4_ = 0;
+    CapSpace* caps_ = nullptr;
     Quota quota_;
     uint64_t quota_bytes_;
     char name_[kNameMax];

@@ -11,10 +11,12 @@
 namespace atoll_os {
 
 class Task;
+class Endpoint;
 
 class Thread final : public KObject {
 public:
-    enum class State : uint8_t { kReady, kRunning, kSleeping, kDead };
+    static constexpr ObjectType kType = ObjectType::kThread;
+    enum class State : uint8_t { kReady, kRunning, kSleeping, kBlockedSend, kBlockedReceive, kBlockedReply, kDead };
     static constexpr size_t kNameMax = 16;
     static constexpr uint8_t kMaxPriority = 255;
 
@@ -37,6 +39,12 @@ public:
     Thread* queue_next = nullptr;  // ready or sleep queue
     Thread* queue_prev = nullptr;
     void* fpu = nullptr;
+    // IPC: where it waits, what it sends, whom it must answer.
+    Endpoint* blocked_on = nullptr;
+    uint64_t send_badge = 0;
+    bool sending_call = false;
+    Thread* reply_to = nullptr;     // the caller this thread owes a reply (one-shot)
+    Thread* awaiting_reply_from = nullptr;
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/fpu.hpp"
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/log.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
@@ -56,6 +57,21 @@ Thread* Scheduler::take_highest()
     return nullptr;
 }
 
+unsigned Scheduler::highest_ready_priority() const
+{
+    for (int word = kLevels / 64 - 1; word >= 0; --word)
+        if (nonempty_[word]) return unsigned(word) * 64 + 63 - unsigned(__builtin_clzll(nonempty_[word]));
+    return 0;
+}
+
+void Scheduler::hand_over(Thread* next)
+{
+    if (current_) make_ready(current_), current_ = nullptr; // a sender that keeps running after send
+    if (next->priority >= highest_ready_priority()) switch_to(next);
+    make_ready(next);
+    resume();
+}
+
 void Scheduler::wake_sleepers()
 {
     uint64_t now = cpu::rdtsc();
@@ -96,6 +112,7 @@ void Scheduler::release_current_thread(int64_t code)
     Task* task = t->task;
     current_ = nullptr;
     if (fpu_owner_ == t) fpu_owner_ = nullptr; // its save area is about to be freed
+    ipc_abandon_reply(t);
     t->state = Thread::State::kDead;
     t->destroy();
     if (task->live_threads == 0) {

@@ -28,6 +28,13 @@ public:
     // Kills the running thread for a fault it took in user mode.
     void kill_current(const char* what, uint64_t ip, uint64_t address);
 
+    // The running thread stops (blocked on IPC); it is in no queue until
+    // whoever it waits for makes it ready.
+    void block_current() { current_ = nullptr; }
+    // Runs `next` now if nothing ready outranks it (IPC's direct switch),
+    // else queues it and lets the scheduler choose.
+    [[noreturn]] void hand_over(Thread* next);
+
     // Back to user mode: the current thread if it may keep running, else
     // the best ready one, idling (and serving channels) until one exists.
     [[noreturn]] void resume();
@@ -35,6 +42,7 @@ public:
 private:
     [[noreturn]] void switch_to(Thread* next);
     Thread* take_highest();
+    unsigned highest_ready_priority() const; // 0 when nothing is ready
     void remove_ready(Thread* t);
     void wake_sleepers();
     void release_current_thread(int64_t code);

@@ -4,7 +4,11 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/cap/cap_space.hpp"
+#include "kernel/cap/rights.hpp"
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/log.hpp"
+#include "kernel/object/endpoint.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -24,6 +28,35 @@ Status sys_debug_write(uint64_t text, uint64_t len)
         if (buf[i] < 0x20 || buf[i] > 0x7e) buf[i] = '?'; // one line, printable: the log stays parseable
     Thread* t = scheduler().current();
     klog("%s: %.*s", t->task->name(), int(len), buf);
+    return Status::kOk;
+}
+
+Status sys_endpoint_create(Thread* self, uint64_t task_slot, uint64_t dest)
+{
+    Task* task;
+    Status s = self->task->caps().lookup(task_slot, rights::kCreate, task);
+    if (!ok(s)) return s;
+    if (dest >= CapSpace::kSlots) return Status::kInvalidCapability;
+    Endpoint* ep = Endpoint::create(task->quota(), s);
+    if (!ep) return s;
+    s = self->task->caps().install(dest, ep, rights::kSend | rights::kReceive | rights::kGrant, 0);
+    if (!ok(s)) ep->destroy();
+    return s;
+}
+
+Status sys_thread_create(Thread* self, const InterruptFrame& f)
+{
+    Task* task;
+    Status s = self->task->caps().lookup(f.rdi, rights::kCreate, task);
+    if (!ok(s)) return s;
+    uint64_t entry = f.rsi, stack = f.rdx, priority = f.r10;
+    // No escalation: a thread cannot create one that outranks it.
+    if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > self->priority || priority == 0)
+        return Status::kInvalidArgument;
+    Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), "worker", s);
+    if (!t) return s;
+    self->frame.rdx = t->id;
+    scheduler().make_ready(t);
     return Status::kOk;
 }
 
@@ -47,6 +80,17 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
         f->rax = uint64_t(Status::kOk);
         s.sleep_current(f->rdi);
         break;
+    case sys::kCall: ipc_call(s.current(), f->rdi, f->rsi); break;
+    case sys::kSend: ipc_send(s.current(), f->rdi, f->rsi); break;
+    case sys::kReceive: ipc_receive(s.current(), f->rdi, f->rsi); break;
+    case sys::kReply: ipc_reply(s.current()); break;
+    case sys::kReplyReceive: ipc_reply_receive(s.current(), f->rdi, f->rsi); break;
+    case sys::kEndpointCreate: f->rax = uint64_t(sys_endpoint_create(s.current(), f->rdi, f->rsi)); break;
+    case sys::kThreadCreate: f->rax = uint64_t(sys_thread_create(s.current(), *f)); break;
+    case sys::kCapCopy:
+        f->rax = uint64_t(s.current()->task->caps().copy(f->rdi, f->rsi, uint32_t(f->rdx), f->r10));
+        break;
+    case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;

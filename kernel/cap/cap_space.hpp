@@ -1,0 +1,51 @@
+// CapSpace: a task's table of capabilities. A slot holds an object, the
+// rights this holder has to it, and a badge the object's receivers see.
+// Type and rights are checked in one place (lookup<T>), and every failure
+// is a Status the caller gets back.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/abi/status.hpp"
+#include "kernel/log.hpp"
+#include "kernel/object/kobject.hpp"
+
+namespace atoll_os {
+
+struct Capability {
+    KObject* object = nullptr;
+    uint32_t rights = 0;
+    uint64_t badge = 0;
+};
+
+class CapSpace {
+public:
+    static constexpr uint32_t kSlots = 256;
+
+    // Typed, rights-checked lookup; the one place capabilities are checked.
+    template <class T> [[nodiscard]] Status lookup(uint64_t slot, uint32_t needed, T*& out, uint64_t* badge = nullptr)
+    {
+        if (slot >= kSlots || !slots_[slot].object) return fail(Status::kInvalidCapability, slot);
+        Capability& c = slots_[slot];
+        if (c.object->type() != T::kType) return fail(Status::kWrongType, slot);
+        if ((c.rights & needed) != needed) return fail(Status::kNoRights, slot);
+        out = static_cast<T*>(c.object);
+        if (badge) *badge = c.badge;
+        return Status::kOk;
+    }
+
+    // Installs a new reference to `object` in an empty slot.
+    [[nodiscard]] Status install(uint64_t slot, KObject* object, uint32_t rights, uint64_t badge);
+    // Copies with rights reduced to `rights_mask` and, if the source has no
+    // badge yet, the given badge (a badge once set cannot be changed).
+    [[nodiscard]] Status copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_t badge);
+    [[nodiscard]] Status remove(uint64_t slot);
+    // Drops every capability (task teardown).
+    void clear();
+
+private:
+    Status fail(Status s, uint64_t slot);
+    Capability slots_[kSlots];
+};
+
+} // namespace atoll_os

@@ -1,0 +1,145 @@
+// Call, send, receive, reply: rendezvous through endpoints, direct switch.
+#include "kernel/ipc/ipc.hpp"
+
+#include "kernel/cap/cap_space.hpp"
+#include "kernel/cap/rights.hpp"
+#include "kernel/object/endpoint.hpp"
+#include "kernel/object/task.hpp"
+#include "kernel/object/thread.hpp"
+#include "kernel/sched/scheduler.hpp"
+
+namespace atoll_os {
+namespace {
+
+void set_status(Thread* t, Status s) { t->frame.rax = uint64_t(s); }
+
+// The message registers travel frame to frame; nothing is copied twice.
+void deliver(const Thread* from, Thread* to, uint64_t badge)
+{
+    to->frame.rdx = from->frame.rdx;
+    to->frame.r10 = from->frame.r10;
+    to->frame.r8 = from->frame.r8;
+    to->frame.r9 = from->frame.r9;
+    to->frame.rsi = badge;
+    set_status(to, Status::kOk);
+}
+
+void block_on(Thread* self, Endpoint* ep, Thread::State state)
+{
+    self->state = state;
+    self->blocked_on = ep;
+    if (state == Thread::State::kBlockedSend) ep->push_sender(self);
+    else ep->push_receiver(self);
+    scheduler().block_current();
+}
+
+// Takes a waiting sender's message; the caller of a call now owes it a reply.
+void accept_sender(Thread* self, Thread* sender)
+{
+    deliver(sender, self, sender->send_badge);
+    if (sender->sending_call) {
+        self->reply_to = sender;
+        sender->state = Thread::State::kBlockedReply;
+        sender->awaiting_reply_from = self;
+    } else {
+        set_status(sender, Status::kOk);
+        scheduler().make_ready(sender);
+    }
+}
+
+} // namespace
+
+void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
+{
+    Endpoint* ep;
+    uint64_t badge;
+    Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge);
+    if (!ok(s)) return set_status(self, s);
+    if (Thread* receiver = ep->pop_receiver()) {
+        deliver(self, receiver, badge);
+        receiver->reply_to = self;
+        self->state = Thread::State::kBlockedReply;
+        self->awaiting_reply_from = receiver;
+        scheduler().block_current();
+        scheduler().hand_over(receiver); // the fast path: straight to the server
+    }
+    if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
+    self->sending_call = true;
+    self->send_badge = badge;
+    block_on(self, ep, Thread::State::kBlockedSend);
+}
+
+void ipc_send(Thread* self, uint64_t slot, uint64_t flags)
+{
+    Endpoint* ep;
+    uint64_t badge;
+    Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge);
+    if (!ok(s)) return set_status(self, s);
+    if (Thread* receiver = ep->pop_receiver()) {
+        deliver(self, receiver, badge);
+        receiver->reply_to = nullptr;
+        set_status(self, Status::kOk);
+        scheduler().make_ready(receiver); // preempts us if it matters more
+        return;
+    }
+    if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
+    self->sending_call = false;
+    self->send_badge = badge;
+    block_on(self, ep, Thread::State::kBlockedSend);
+}
+
+void ipc_receive(Thread* self, uint64_t slot, uint64_t flags)
+{
+    Endpoint* ep;
+    Status s = self->task->caps().lookup(slot, rights::kReceive, ep);
+    if (!ok(s)) return set_status(self, s);
+    if (Thread* sender = ep->pop_sender()) return accept_sender(self, sender);
+    if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
+    block_on(self, ep, Thread::State::kBlockedReceive);
+}
+
+void ipc_reply(Thread* self)
+{
+    Thread* caller = self->reply_to;
+    if (!caller) return set_status(self, Status::kInvalidArgument); // nobody to answer
+    self->reply_to = nullptr;
+    deliver(self, caller, 0);
+    caller->awaiting_reply_from = nullptr;
+    set_status(self, Status::kOk);
+    scheduler().make_ready(caller);
+}
+
+void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
+{
+    Endpoint* ep;
+    Status s = self->task->caps().lookup(slot, rights::kReceive, ep);
+    if (!ok(s)) return set_status(self, s); // the reply is kept for a corrected retry
+    Thread* caller = self->reply_to;
+    if (caller) {
+        self->reply_to = nullptr;
+        deliver(self, caller, 0);
+        caller->awaiting_reply_from = nullptr;
+    }
+    if (Thread* sender = ep->pop_sender()) {
+        if (caller) scheduler().make_ready(caller);
+        return accept_sender(self, sender);
+    }
+    if (flags & kIpcNonBlocking) {
+        if (caller) scheduler().make_ready(caller);
+        return set_status(self, Status::kWouldBlock);
+    }
+    block_on(self, ep, Thread::State::kBlockedReceive);
+    if (caller) scheduler().hand_over(caller); // the server loop's fast path: back to the client
+}
+
+void ipc_abandon_reply(Thread* self)
+{
+    if (Thread* caller = self->reply_to) {
+        self->reply_to = nullptr;
+        caller->awaiting_reply_from = nullptr;
+        set_status(caller, Status::kDead);
+        scheduler().make_ready(caller);
+    }
+}
+
+} // namespace atoll_os

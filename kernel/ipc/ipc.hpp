@@ -1,0 +1,26 @@
+// Synchronous IPC on one core. A message is four words in registers
+// (rdx, r10, r8, r9 in the sender's frame) plus the badge of the capability
+// it was sent through, delivered in rsi. Each operation leaves its result in
+// the calling thread's frame and decides who runs next: on call and reply
+// the CPU goes straight to the partner when priorities allow, without
+// passing through the ready queues.
+#pragma once
+
+#include <stdint.h>
+
+namespace atoll_os {
+
+class Thread;
+
+inline constexpr uint64_t kIpcNonBlocking = 1; // flags: fail with kWouldBlock instead of waiting
+
+void ipc_call(Thread* self, uint64_t slot, uint64_t flags);
+void ipc_send(Thread* self, uint64_t slot, uint64_t flags);
+void ipc_receive(Thread* self, uint64_t slot, uint64_t flags);
+void ipc_reply(Thread* self);
+void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags);
+
+// A thread that owes a reply is going away: its caller learns kDead.
+void ipc_abandon_reply(Thread* self);
+
+} // namespace atoll_os

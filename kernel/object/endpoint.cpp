@@ -1,0 +1,44 @@
+// Endpoint wait queues and teardown.
+#include "kernel/object/endpoint.hpp"
+
+#include "kernel/object/thread.hpp"
+#include "kernel/sched/scheduler.hpp"
+
+namespace atoll_os {
+
+Endpoint* Endpoint::create(Quota& payer, Status& status) { return create_object<Endpoint>(payer, status, payer); }
+
+void Endpoint::push(Queue& q, Thread* t)
+{
+    t->queue_next = nullptr;
+    t->queue_prev = q.tail;
+    if (q.tail) q.tail->queue_next = t;
+    else q.head = t;
+    q.tail = t;
+}
+
+Thread* Endpoint::pop(Queue& q)
+{
+    Thread* t = q.head;
+    if (!t) return nullptr;
+    q.head = t->queue_next;
+    if (q.head) q.head->queue_prev = nullptr;
+    else q.tail = nullptr;
+    t->queue_next = t->queue_prev = nullptr;
+    t->blocked_on = nullptr;
+    return t;
+}
+
+void Endpoint::destroy()
+{
+    Queue* queues[] = {&senders_, &receivers_};
+    for (Queue* q : queues) {
+        while (Thread* t = pop(*q)) {
+            t->frame.rax = uint64_t(Status::kDead);
+            scheduler().make_ready(t);
+        }
+    }
+    destroy_object(this, *payer_);
+}
+
+} // namespace atoll_os

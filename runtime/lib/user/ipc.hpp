@@ -1,0 +1,70 @@
+// IPC and object system calls for user programs.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/abi/status.hpp"
+#include "kernel/abi/syscalls.hpp"
+#include "kernel/cap/rights.hpp"
+
+namespace atoll_os::user {
+
+struct Message {
+    uint64_t w[4];
+};
+inline constexpr uint64_t kNonBlocking = 1;
+
+// One system call with the IPC register convention; `m` is sent and
+// replaced by what comes back, `badge` receives rsi.
+inline Status ipc_syscall(uint64_t number, uint64_t slot, uint64_t flags, Message& m, uint64_t* badge = nullptr)
+{
+    register uint64_t r10 asm("r10") = m.w[1];
+    register uint64_t r8 asm("r8") = m.w[2];
+    register uint64_t r9 asm("r9") = m.w[3];
+    uint64_t rax = number, rsi = flags, rdx = m.w[0];
+    asm volatile("syscall"
+                 : "+a"(rax), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                 : "D"(slot)
+                 : "rcx", "r11", "memory");
+    m.w[0] = rdx, m.w[1] = r10, m.w[2] = r8, m.w[3] = r9;
+    if (badge) *badge = rsi;
+    return Status(rax);
+}
+
+inline Status call(uint64_t slot, Message& m, uint64_t flags = 0) { return ipc_syscall(sys::kCall, slot, flags, m); }
+inline Status send(uint64_t slot, Message m, uint64_t flags = 0) { return ipc_syscall(sys::kSend, slot, flags, m); }
+inline Status receive(uint64_t slot, Message& m, uint64_t& badge, uint64_t flags = 0)
+{
+    return ipc_syscall(sys::kReceive, slot, flags, m, &badge);
+}
+inline Status reply(Message m) { return ipc_syscall(sys::kReply, 0, 0, m); }
+inline Status reply_receive(uint64_t slot, Message& m, uint64_t& badge, uint64_t flags = 0)
+{
+    return ipc_syscall(sys::kReplyReceive, slot, flags, m, &badge);
+}
+
+inline Status endpoint_create(uint64_t task_slot, uint64_t dest)
+{
+    Message m{};
+    return ipc_syscall(sys::kEndpointCreate, task_slot, dest, m);
+}
+inline Status thread_create(uint64_t task_slot, void (*entry)(), void* stack_top, uint64_t priority,
+                            uint64_t* id = nullptr)
+{
+    Message m{{reinterpret_cast<uint64_t>(stack_top), priority, 0, 0}};
+    Status s = ipc_syscall(sys::kThreadCreate, task_slot, reinterpret_cast<uint64_t>(entry), m);
+    if (id) *id = m.w[0];
+    return s;
+}
+inline Status cap_copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_t badge = 0)
+{
+    Message m{{rights_mask, badge, 0, 0}};
+    return ipc_syscall(sys::kCapCopy, from, to, m);
+}
+inline Status cap_delete(uint64_t slot)
+{
+    Message m{};
+    return ipc_syscall(sys::kCapDelete, slot, 0, m);
+}
+
+} // namespace atoll_os::user
