@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .qemu import Machine
-from .topo_qemu import LazyMachine
 
 BAD_SRAT = "tests/boot/bad-srat.dat"   # relative to the build dir; made by boot.cmake
 
@@ -40,7 +39,6 @@ class Config:
     package_by_apic: Optional[tuple] = None  # ((apic, package), ...) expected
     distances: Optional[tuple] = None        # ((i, j, value), ...) expected
     panic: Optional["PanicExpected"] = None  # for the `panic` check
-    topology: Optional[str] = None           # library topology booted (the `topology` check)
     modules: tuple = ()                  # boot modules (build-dir relative), e.g. user programs
     user: Optional["UserExpected"] = None    # for the `user` check
 
@@ -56,28 +54,6 @@ def _numa_args():
         args += ["-object", f"memory-backend-ram,id=m{node},size=256M",
                  "-numa", f"node,nodeid={node},cpus={cpus},memdev=m{node}"]
     return tuple(args + ["-numa", "dist,src=0,dst=1,val=21"])
-
-
-def _topology(name, timeout):
-    """Boot a library topology (topologies/NAME.ini) plainly; `topology`
-    compares what the kernel logged with hwloc's reading of the same file."""
-    return Config(f"topo-{name}", LazyMachine(name), cmdline="", timeout=timeout, ktests=False,
-                  checks=("online", "shutdown", "topology"), topology=name)
-
-
-# Library topologies the suite boots (measured alone under TCG on 2 host
-# cores: 16 CPUs ~3 s, 64 ~10 s, 112 ~12 s, 128 ~14 s), and why the others
-# are not booted. tests/host/tools/test_topo_configs.py keeps the two complete.
-TOPOLOGY_BOOTS = (("desktop-1s-8c", 120), ("xeon-4s-8c", 180), ("xeon-2s-28c", 240),
-                  ("xeon-2s-28c-snc2", 240), ("epyc-2s-32c-naples", 240))
-_NO_X2APIC = ("256 CPUs: APIC ids reach 255, which needs x2APIC; QEMU 7.2 has none under TCG")
-TOPOLOGY_NOT_BOOTED = {
-    "epyc-2s-64c-nps1": _NO_X2APIC,
-    "epyc-2s-64c-nps4": _NO_X2APIC,
-    "xeon-4s-28c": ("224 CPUs: boots (about 45 s alone under TCG), over the suite's budget of "
-                    "128 CPUs per boot; run it with ./atoll run --topology xeon-4s-28c"),
-    "host": "the machine running the tests: not a fixed shape",
-}
 
 
 def _smp(cores, timeout=240):
@@ -124,7 +100,6 @@ CONFIGS = (
                "ping_server/served_until_quit", "ping_server/every_call_carried_the_client_badge"))),
     Config("iso-bios", Machine(cores=2), boot="iso-bios", ktests=False),
     Config("iso-uefi", Machine(cores=2), boot="iso-uefi", ktests=False),
-    *(_topology(name, timeout) for name, timeout in TOPOLOGY_BOOTS),
 )
 
 
