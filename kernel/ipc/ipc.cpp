@@ -47,6 +47,18 @@ void accept_sender(Thread* self, Thread* sender)
     }
 }
 
+// Answers the caller this thread owes a reply, if any; returns it (not yet
+// runnable: the caller of this decides whether to switch to it or queue it).
+Thread* answer_caller(Thread* self)
+{
+    Thread* caller = self->reply_to;
+    if (!caller) return nullptr;
+    self->reply_to = nullptr;
+    deliver(self, caller, 0);
+    caller->awaiting_reply_from = nullptr;
+    return caller;
+}
+
 } // namespace
 
 void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
@@ -100,11 +112,8 @@ void ipc_receive(Thread* self, uint64_t slot, uint64_t flags)
 
 void ipc_reply(Thread* self)
 {
-    Thread* caller = self->reply_to;
+    Thread* caller = answer_caller(self);
     if (!caller) return set_status(self, Status::kInvalidArgument); // nobody to answer
-    self->reply_to = nullptr;
-    deliver(self, caller, 0);
-    caller->awaiting_reply_from = nullptr;
     set_status(self, Status::kOk);
     scheduler().make_ready(caller);
 }
@@ -114,12 +123,7 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
     Endpoint* ep;
     Status s = self->task->caps().lookup(slot, rights::kReceive, ep);
     if (!ok(s)) return set_status(self, s); // the reply is kept for a corrected retry
-    Thread* caller = self->reply_to;
-    if (caller) {
-        self->reply_to = nullptr;
-        deliver(self, caller, 0);
-        caller->awaiting_reply_from = nullptr;
-    }
+    Thread* caller = answer_caller(self);
     if (Thread* sender = ep->pop_sender()) {
         if (caller) scheduler().make_ready(caller);
         return accept_sender(self, sender);

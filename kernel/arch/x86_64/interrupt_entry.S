@@ -1,4 +1,5 @@
 #include "kernel/arch/x86_64/kcb_offsets.h"
+#include "kernel/arch/x86_64/frame_macros.h"
 /* Interrupt and exception entry: 256 stubs of 16 bytes each, so the IDT
  * can compute a stub's address instead of storing a table. Each stub makes
  * the frame uniform (a zero where the CPU pushes no error code), pushes its
@@ -26,21 +27,7 @@ interrupt_common:
      * this core's kernel stack. */
     testb   $3, 24(%rsp)
     jnz     interrupt_from_user
-    push    %rax
-    push    %rbx
-    push    %rcx
-    push    %rdx
-    push    %rsi
-    push    %rdi
-    push    %rbp
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    PUSH_GPRS
     cld
     mov     %rsp, %rdi
     /* Link the interrupted frame so backtraces continue through it. */
@@ -50,41 +37,13 @@ interrupt_common:
     mov     %rsp, %rbp
     call    interrupt_dispatch
     add     $16, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %r11
-    pop     %r10
-    pop     %r9
-    pop     %r8
-    pop     %rbp
-    pop     %rdi
-    pop     %rsi
-    pop     %rdx
-    pop     %rcx
-    pop     %rbx
-    pop     %rax
+    POP_GPRS
     add     $16, %rsp                /* vector, error code */
     iretq
 
 interrupt_from_user:
     swapgs
-    push    %rax
-    push    %rbx
-    push    %rcx
-    push    %rdx
-    push    %rsi
-    push    %rdi
-    push    %rbp
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    PUSH_GPRS
     cld
     mov     %rsp, %rdi
     mov     %gs:KCB_KERNEL_STACK, %rsp

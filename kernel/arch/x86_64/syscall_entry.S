@@ -5,6 +5,7 @@
  * layout as an interrupt frame, so a thread that blocks in the kernel holds
  * no kernel stack and any core path can resume any thread the same way. */
 #include "kernel/arch/x86_64/kcb_offsets.h"
+#include "kernel/arch/x86_64/frame_macros.h"
 
     .section .text, "ax"
     .globl syscall_entry
@@ -19,21 +20,7 @@ syscall_entry:
     push    %rcx                        /* rip */
     pushq   $0                          /* error code */
     pushq   $-1                         /* "vector": marks a syscall */
-    push    %rax
-    push    %rbx
-    push    %rcx
-    push    %rdx
-    push    %rsi
-    push    %rdi
-    push    %rbp
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    PUSH_GPRS
     mov     %rsp, %rdi
     mov     %gs:KCB_KERNEL_STACK, %rsp
     xor     %ebp, %ebp
@@ -46,21 +33,7 @@ syscall_entry:
 return_to_user:
     cli
     mov     %rdi, %rsp
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %r11
-    pop     %r10
-    pop     %r9
-    pop     %r8
-    pop     %rbp
-    pop     %rdi
-    pop     %rsi
-    pop     %rdx
-    pop     %rcx
-    pop     %rbx
-    pop     %rax
+    POP_GPRS
     add     $16, %rsp
     swapgs
     iretq

@@ -11,9 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "kernel/boot/multiboot.hpp"
-#include "tests/host/klib/collect_diag.hpp"
+#include "tests/host/common/collect_diag.hpp"
 
 namespace atoll_os::klib_test {
+using test::CollectDiag;
 namespace {
 
 class PhysMem {

@@ -8,7 +8,7 @@
 #include "kernel/mem/frame_allocator.hpp"
 #include "kernel/mem/heap.hpp"
 #include "tests/host/mem/arena.hpp"
-#include "tests/host/mem/collect_diag.hpp"
+#include "tests/host/common/collect_diag.hpp"
 
 namespace atoll_os::test {
 namespace {

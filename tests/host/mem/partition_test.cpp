@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "percpu/partition.hpp"
-#include "tests/host/mem/collect_diag.hpp"
+#include "tests/host/common/collect_diag.hpp"
 #include "tests/host/mem/partition_check.hpp"
 
 namespace atoll_os::test {

@@ -1,4 +1,4 @@
-// CollectDiag: a Diag that keeps every report so klib tests can assert on them.
+// CollectDiag: a Diag that keeps every report so host tests can assert on them.
 #pragma once
 
 #include <cstdarg>
@@ -8,7 +8,7 @@
 
 #include "kernel/lib/diag.hpp"
 
-namespace atoll_os::klib_test {
+namespace atoll_os::test {
 
 class CollectDiag final : public Diag {
 public:
@@ -17,14 +17,16 @@ public:
     bool mentions(const std::string& needle) const
     {
         for (const std::string& m : messages)
-            if (m.find(needle) != std::string::npos) return true;
+            if (m.find(needle) != std::string::npos)
+                return true;
         return false;
     }
 
     std::string all() const
     {
         std::string out;
-        for (const std::string& m : messages) out += m + "\n";
+        for (const std::string& m : messages)
+            out += m + "\n";
         return out;
     }
 
@@ -37,4 +39,4 @@ protected:
     }
 };
 
-} // namespace atoll_os::klib_test
+} // namespace atoll_os::test
