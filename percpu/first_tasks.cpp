@@ -18,6 +18,7 @@
 #include "percpu/coordinator.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
+#include "percpu/log_diag.hpp"
 
 namespace atoll_os {
 namespace {
@@ -28,6 +29,27 @@ constexpr uint64_t kFirstTaskQuota = 16ull << 20;
 uint32_t g_running;
 int g_status;
 Endpoint* g_boot_endpoint; // shared by the first tasks until the root task hands out real capabilities
+uint64_t g_free_before, g_heap_before;
+
+// After every task is gone, every frame, heap byte and quota byte they used
+// must be back: objects accounted for, quotas consistent.
+bool self_check()
+{
+    Kcb& k = this_core();
+    LogDiag diag("selfcheck");
+    bool frames_ok = k.frames.check(diag), heap_ok = k.heap.check(diag);
+    uint64_t frames_lost = g_free_before - k.frames.free_bytes();
+    uint64_t heap_lost = k.heap.bytes_in_use() - g_heap_before;
+    bool ok = frames_ok && heap_ok && frames_lost == 0 && heap_lost == 0 && k.boot_quota.used() == 0 &&
+              task_quota_leaks() == 0;
+    if (ok) klog("selfcheck: ok (frames, heap and quotas back to their state before the first task)");
+    else
+        klog("selfcheck: FAILED: allocator %s, heap %s, %lu frame bytes and %lu heap bytes not returned, "
+             "boot quota %lu bytes in use, %u task quota leak(s)",
+             frames_ok ? "consistent" : "INCONSISTENT", heap_ok ? "consistent" : "INCONSISTENT", frames_lost,
+             heap_lost, k.boot_quota.used(), task_quota_leaks());
+    return ok;
+}
 
 uint64_t frame_for_tables(void*) { return this_core().frames.alloc(0); }
 
@@ -55,7 +77,10 @@ void on_task_exit(const char* name, int64_t code)
 {
     klog("task %s exited with status %ld", name, code);
     if (code != 0) g_status = 1;
-    if (--g_running == 0) shutdown_machine(g_status);
+    if (--g_running == 0) {
+        if (!self_check()) g_status = 1;
+        shutdown_machine(g_status);
+    }
 }
 
 } // namespace
@@ -75,6 +100,8 @@ void map_boot_modules()
 void run_first_tasks(const char* init_list)
 {
     scheduler().set_task_exit_hook(on_task_exit);
+    g_free_before = this_core().frames.free_bytes();
+    g_heap_before = this_core().heap.bytes_in_use();
     Status s;
     g_boot_endpoint = Endpoint::create(this_core().boot_quota, s);
     if (!g_boot_endpoint) {

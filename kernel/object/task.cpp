@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "percpu/address_space.hpp"
+#include "kernel/log.hpp"
 #include "percpu/layout.hpp"
 
 namespace atoll_os {
@@ -20,6 +21,8 @@ uint64_t charged_frame(void* task_quota)
     return phys;
 }
 
+uint32_t g_quota_leaks; // per core
+
 void release_frame(uint64_t phys, bool, void* task_quota)
 {
     (void)this_core().frames.free(phys, 0);
@@ -27,6 +30,8 @@ void release_frame(uint64_t phys, bool, void* task_quota)
 }
 
 } // namespace
+
+uint32_t task_quota_leaks() { return g_quota_leaks; }
 
 Task::Task(const char* name, uint64_t quota_bytes)
     : KObject(ObjectType::kTask), quota_(quota_bytes), quota_bytes_(quota_bytes)
@@ -84,6 +89,12 @@ void Task::destroy(Quota& payer)
     PageTables pt = tables();
     pt.release_lower_half(release_frame, &quota_);
     release_frame(pml4_, true, &quota_);
+    // Everything the task caused to be allocated has been given back, so
+    // its quota must read zero; anything else is a kernel accounting bug.
+    if (quota_.used() != 0) {
+        klog("task %s: %lu bytes of its quota still in use after teardown", name_, quota_.used());
+        ++g_quota_leaks;
+    }
     uint64_t quota_bytes = quota_bytes_;
     destroy_object(this, payer);
     payer.release(quota_bytes);

@@ -45,4 +45,7 @@ private:
     char name_[kNameMax];
 };
 
+// Tasks whose quota did not return to zero at teardown (self-check).
+uint32_t task_quota_leaks();
+
 } // namespace atoll_os

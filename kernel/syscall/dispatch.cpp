@@ -24,6 +24,7 @@ Status sys_debug_write(uint64_t text, uint64_t len)
     Status s = copy_from_user(buf, text, len);
     if (!ok(s)) return s;
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) --len;
+    if (len == 0) return Status::kOk; // nothing to say: no empty line in the log
     for (uint64_t i = 0; i < len; ++i)
         if (buf[i] < 0x20 || buf[i] > 0x7e) buf[i] = '?'; // one line, printable: the log stays parseable
     Thread* t = scheduler().current();

@@ -74,6 +74,7 @@ class BootLog:
     topology: list = field(default_factory=list)     # text of `topology: ...` lines
     user: list = field(default_factory=list)         # [task, passed, name] from user test programs
     tasks: list = field(default_factory=list)        # text of `task X ... killed/exited` lines
+    selfcheck: list = field(default_factory=list)    # text of `selfcheck: ...` lines
 
     def passes(self, name):
         return [k for k in self.ktests if k.name == name and k.passed]
@@ -96,7 +97,8 @@ class BootLog:
                    shutdown_status=data["shutdown_status"],
                    panics=[Panic(**p) for p in data["panics"]],
                    acpi=list(data["acpi"]), topology=list(data["topology"]),
-                   user=[list(u) for u in data.get("user", [])], tasks=list(data.get("tasks", [])))
+                   user=[list(u) for u in data.get("user", [])], tasks=list(data.get("tasks", [])),
+                   selfcheck=list(data.get("selfcheck", [])))
 
 
 def split_line(number, raw):
@@ -129,6 +131,8 @@ def _apply(log, line):
         log.user.append([m.group(1), m.group(2) == "PASS", m.group(3)])
     elif TASK_EVENT.match(text):
         log.tasks.append(text)
+    elif text.startswith("selfcheck: "):
+        log.selfcheck.append(text)
     elif m := PANIC.search(text):
         log.panics.append(Panic(int(m.group(1)), m.group(2).strip(), line.number))
     elif text.startswith("acpi: "):
