@@ -73,14 +73,22 @@ uint32_t count_domains(const Topology& t, Spread s)
 bool talk_between(const Workspace& ws, uint32_t a, uint32_t b) { return ((ws.talks[a] >> b) & 1) != 0; }
 bool near_between(const Workspace& ws, uint32_t a, uint32_t b) { return ((ws.near[a] >> b) & 1) != 0; }
 
-uint32_t pair_cost(const Topology& t, const CostModel& m, bool talk, uint32_t a, uint32_t b)
+// How much closeness of two programs counts: 0 apart, 1 they talk, 2 one is
+// near the other (an explicit request weighs more than talking).
+uint32_t weight(const Workspace& ws, uint32_t a, uint32_t b)
+{
+    return near_between(ws, a, b) ? 2 : talk_between(ws, a, b) ? 1 : 0;
+}
+
+// The cost model for two programs with closeness weight w on cores a and b.
+uint32_t pair_cost(const Topology& t, const CostModel& m, uint32_t w, uint32_t a, uint32_t b)
 {
     const Level l = sharing(t, a, b);
-    if (!talk) return m.apart[static_cast<unsigned>(l)];
+    if (w == 0) return m.apart[static_cast<unsigned>(l)];
     const CoreInfo& x = t.cores[a];
     const CoreInfo& y = t.cores[b];
-    if (x.node != y.node && x.node < kMaxNodes && y.node < kMaxNodes) return m.distance[t.distance[x.node][y.node]];
-    return m.talk[static_cast<unsigned>(l)];
+    if (x.node != y.node && x.node < kMaxNodes && y.node < kMaxNodes) return w * m.distance[t.distance[x.node][y.node]];
+    return w * m.talk[static_cast<unsigned>(l)];
 }
 
 class Planner {
@@ -396,7 +404,7 @@ private:
         uint64_t sum = 0;
         for (uint32_t j = 0; j < n_; ++j) {
             if (!ws_.placed[j] || j == i || j == ignore) continue;
-            sum += pair_cost(t_, m_, talk_between(ws_, i, j), c, ws_.core[j]);
+            sum += pair_cost(t_, m_, weight(ws_, i, j), c, ws_.core[j]);
         }
         return sum;
     }
@@ -475,7 +483,6 @@ private:
                 return false;
             }
             put(i, best);
-            ws_.near_level[i] = best_rank;
         }
         return true;
     }
@@ -502,7 +509,8 @@ private:
     {
         uint64_t sum = 0;
         for (uint32_t i = 0; i < n_; ++i)
-            for (uint32_t j = i + 1; j < n_; ++j) sum += pair_cost(t_, m_, talk_between(ws_, i, j), ws_.core[i], ws_.core[j]);
+            for (uint32_t j = i + 1; j < n_; ++j)
+                sum += pair_cost(t_, m_, weight(ws_, i, j), ws_.core[i], ws_.core[j]);
         return sum;
     }
 
@@ -697,9 +705,9 @@ private:
             if (!ws_.moved[i]) continue;
             for (uint32_t j = 0; j < n_; ++j) {
                 if (j == i || (ws_.moved[j] && j < i)) continue;  // each pair once
-                const bool talk = talk_between(ws_, i, j);
-                before += pair_cost(t_, m_, talk, ws_.core[i], ws_.core[j]);
-                after += pair_cost(t_, m_, talk, ws_.trial[i], ws_.trial[j]);
+                const uint32_t w = weight(ws_, i, j);
+                before += pair_cost(t_, m_, w, ws_.core[i], ws_.core[j]);
+                after += pair_cost(t_, m_, w, ws_.trial[i], ws_.trial[j]);
             }
         }
         if (after >= before) return false;
@@ -808,10 +816,10 @@ void plan_cost(const Topology& topo, const Request& req, const CostModel& cost, 
             const ProgramRequest& b = req.programs[j];
             for (uint32_t k = 0; k < a.talk_count && !talk; ++k) talk = req.index_of(a.talks[k]) == static_cast<int>(j);
             for (uint32_t k = 0; k < b.talk_count && !talk; ++k) talk = req.index_of(b.talks[k]) == static_cast<int>(i);
-            talk = talk || (a.near_line != 0 && req.index_of(a.near) == static_cast<int>(j)) ||
-                   (b.near_line != 0 && req.index_of(b.near) == static_cast<int>(i));
-            const uint32_t c = pair_cost(topo, cost, talk, cores[i], cores[j]);
-            (talk ? talk_cost : apart_cost) += c;
+            const bool near = (a.near_line != 0 && req.index_of(a.near) == static_cast<int>(j)) ||
+                              (b.near_line != 0 && req.index_of(b.near) == static_cast<int>(i));
+            const uint32_t w = near ? 2 : talk ? 1 : 0;
+            (w != 0 ? talk_cost : apart_cost) += pair_cost(topo, cost, w, cores[i], cores[j]);
         }
     }
 }

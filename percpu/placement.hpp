@@ -13,10 +13,11 @@
 // kernel's Topology). No heap: the caller provides the Workspace.
 //
 // The cost model (docs/placement.md): two cores share a Level. Programs that
-// talk (either side lists the other in `talks`, or one is `near` the other)
-// cost talk[level] when their cores are on the same NUMA node, and
-// distance[SLIT distance] when they are not. Programs that do not talk cost
-// apart[level]: sharing a core, an L2 or an L3 makes them compete. The plan
+// talk (either side lists the other in `talks`) cost talk[level] when their
+// cores are on the same NUMA node, and distance[SLIT distance] when they are
+// not; a `near` pair costs twice that (an explicit request outweighs
+// talking). Programs that do not talk cost apart[level]: sharing a core, an
+// L2 or an L3 makes them compete. The plan
 // is the feasible assignment with the lowest total found by a greedy pass
 // (most constrained program first), then iterated local search: moves,
 // swaps and swaps of whole domains, restarted from a few deterministic
@@ -60,7 +61,7 @@ struct Plan {
     uint64_t talk_cost, apart_cost;       // the two sums of the cost model
 };
 
-// Scratch state for plan(); about 20 KiB. Contents are meaningless between calls.
+// Scratch state for plan(); about 6 KiB. Contents are meaningless between calls.
 struct Workspace {
     CoreSet allowed[kMaxPrograms];
     uint64_t talks[kMaxPrograms];  // bit j: programs i and j talk (or are near-linked)
@@ -69,7 +70,6 @@ struct Workspace {
     bool placed[kMaxPrograms];
     bool fixed[kMaxPrograms];
     uint16_t users[kMaxCores];     // programs placed on each core
-    Level near_level[kMaxPrograms];
     uint32_t best[kMaxPrograms];   // the best plan found so far
     uint32_t trial[kMaxPrograms];  // cores under a tried domain swap
     bool moved[kMaxPrograms];

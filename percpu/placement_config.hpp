@@ -82,7 +82,8 @@ struct ProgramRequest {
     uint32_t talks_line;
 };
 
-// Programs in file order. file is the name used in messages.
+// Programs in file order (about 41 KiB: keep it static, not on a kernel
+// stack). file is the name used in messages.
 struct Request {
     char file[kFileMax];
     uint32_t program_count;

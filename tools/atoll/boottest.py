@@ -5,6 +5,7 @@
                                  B/boot-logs/C/{serial.log,results.json,command.txt}
   check --config C --build-dir B WHAT [NAME]
                                  WHAT: ktest NAME | online | shutdown | numa | srat | panic
+                                       | topology
 
 Exit 77 means skipped (KVM configuration without working KVM).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
 
-from atoll import accel, bootlog, configs, iso, paths, qemu  # noqa: E402
+from atoll import accel, bootlog, configs, iso, paths, qemu, topo_check  # noqa: E402
 from atoll.exitstatus import STATUS_PANIC, Outcome  # noqa: E402
 from atoll.ui import AtollError  # noqa: E402
 
@@ -218,6 +219,8 @@ def check_user(config, outcome, log, name=None):
             problems.append(f"task {task} was not reported killed")
     problems += [f"unexpected kill: {t}" for t in log.tasks
                  if " killed: " in t and t.split()[1] not in want.killed]
+    if want.selfcheck and "selfcheck: ok" not in " ".join(log.selfcheck):
+        problems.append("no 'selfcheck: ok' line: " + ("; ".join(log.selfcheck) or "the kernel never ran it"))
     if log.shutdown_status != want.status:
         problems.append(f"shutdown status {log.shutdown_status}, expected {want.status}")
     if outcome.os_status != want.status:
@@ -226,9 +229,20 @@ def check_user(config, outcome, log, name=None):
     return problems
 
 
+def check_topology(config, outcome, log, name=None, text=""):
+    """What the kernel logged about the machine equals hwloc's reading of the
+    library topology QEMU was started from (tools/atoll/topo_check.py)."""
+    machine = config.machine
+    result = topo_check.compare(machine.topology, machine.qemu, text)
+    for note in result.notes:
+        print(f"note: {note}")
+    return result.problems
+
+
 CHECKS = {"ktest": check_ktest, "online": check_online, "shutdown": check_shutdown,
           "numa": check_numa, "srat": check_srat, "panic": check_panic,
-          "user": check_user}
+          "user": check_user, "topology": check_topology}
+TEXT_CHECKS = ("topology",)   # these also get the serial log's text
 
 
 def _context(what, name, outcome, text, log):
@@ -258,7 +272,10 @@ def check(config, build_dir, what, name=None):
         return SKIP
     outcome = Outcome(results["outcome"]["os_status"], results["outcome"]["description"])
     log = bootlog.BootLog.from_dict(results["log"])
-    problems = CHECKS[what](config, outcome, log, name)
+    if what in TEXT_CHECKS:
+        problems = CHECKS[what](config, outcome, log, name, bootlog.read(out / SERIAL))
+    else:
+        problems = CHECKS[what](config, outcome, log, name)
     label = f"{config.name}/{name or what}"
     if not problems:
         print(f"ok: {label}")

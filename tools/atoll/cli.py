@@ -11,6 +11,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
 
 from atoll import accel, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
+from atoll import place, topo, topo_cli, topo_qemu  # noqa: E402
 from atoll.ui import AtollError  # noqa: E402
 
 
@@ -36,13 +37,27 @@ def _run_medium(args, tmp):
     return qemu.Iso(image, qemu.copy_ovmf_vars(tmp) if args.uefi else None)
 
 
+def _run_machine(args, accel_name):
+    """-smp N, or the shape of --topology (NAME or hwloc XML) with its NUMA nodes."""
+    if not args.topology:
+        return qemu.Machine(accel_name, args.cores, args.memory)
+    t = topo.load(args.topology)
+    plan = topo_qemu.plan(t, args.memory, accel_name)
+    if args.cores not in (2, plan.shape.cpus):   # 2: the default, i.e. not given
+        raise AtollError(f"--cores {args.cores} contradicts --topology {args.topology} "
+                         f"({plan.shape.cpus} CPUs); leave --cores out")
+    ui.info(f"topology {t.name}: {t.one_line()}; -smp {plan.shape.smp()}, "
+            f"{len(plan.node_cpus)} node(s) x {plan.node_mib} MiB")
+    return plan.machine()
+
+
 def cmd_run(args, _extra):
     setup(args)
     kernel = existing(paths.kernel_mb())
     choice = accel.choose(args.accel, kernel,
                           probe=lambda k: accel.probe_kvm(k, paths.accel_cache()))
     ui.info(choice.describe())
-    machine = qemu.Machine(choice.accel, args.cores, args.memory)
+    machine = _run_machine(args, choice.accel)
     with tempfile.TemporaryDirectory(prefix="atoll-run-") as tmp:
         cmd = qemu.command(machine, _run_medium(args, Path(tmp)), serial="mon:stdio")
         ui.info(f"{qemu.quote(cmd)}  (Ctrl-A X quits)")
@@ -81,7 +96,11 @@ def _add_run(sub):
                        description="Boot Atoll in QEMU with the serial console on this terminal "
                        "(Ctrl-A X quits). Exits with the OS's shutdown status, or "
                        f"{exitstatus.NO_SHUTDOWN} if the OS did not shut down.")
-    p.add_argument("--cores", type=_positive, default=2, help="number of cores (default 2)")
+    p.add_argument("--cores", type=_positive, default=2,
+                   help="number of cores (default 2; with --topology, the topology's)")
+    p.add_argument("--topology", metavar="NAME|FILE",
+                   help="boot with this machine's shape and NUMA nodes: a library name "
+                   "(./atoll topo list), 'host' or an hwloc XML file (lstopo --of xml)")
     p.add_argument("--accel", choices=("auto", "kvm", "tcg"), default="auto",
                    help="auto: KVM if a probe boot works, else TCG (default auto)")
     p.add_argument("--memory", help="QEMU -m value (default 512M, 2G above 8 cores)")
@@ -117,6 +136,8 @@ def parser():
     sub = top.add_subparsers(dest="verb", required=True, metavar="VERB")
     for add in (_add_run, _add_test, _add_image):
         add(sub)
+    topo_cli.add_parser(sub, setup)
+    place.add_parser(sub, setup)
     for p in sub.choices.values():
         p.allow_abbrev = False
     return top

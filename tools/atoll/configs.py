@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .qemu import Machine
+from .topo_qemu import LazyMachine
 
 BAD_SRAT = "tests/boot/bad-srat.dat"   # relative to the build dir; made by boot.cmake
 
@@ -23,6 +24,7 @@ class UserExpected:
     passes: tuple          # "program/check" names that must print USER PASS
     killed: tuple = ()     # tasks that must be killed by a fault (logged "task X thread ... killed:")
     status: int = 0        # the machine's shutdown status
+    selfcheck: bool = True # the kernel's "selfcheck: ok" after the last task (frames, heap, quotas)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Config:
     package_by_apic: Optional[tuple] = None  # ((apic, package), ...) expected
     distances: Optional[tuple] = None        # ((i, j, value), ...) expected
     panic: Optional["PanicExpected"] = None  # for the `panic` check
+    topology: Optional[str] = None           # library topology booted (the `topology` check)
     modules: tuple = ()                  # boot modules (build-dir relative), e.g. user programs
     user: Optional["UserExpected"] = None    # for the `user` check
 
@@ -54,6 +57,29 @@ def _numa_args():
         args += ["-object", f"memory-backend-ram,id=m{node},size=256M",
                  "-numa", f"node,nodeid={node},cpus={cpus},memdev=m{node}"]
     return tuple(args + ["-numa", "dist,src=0,dst=1,val=21"])
+
+
+def _topology(name, timeout):
+    """Boot a library topology (topologies/NAME.ini) plainly; `topology`
+    compares what the kernel logged with hwloc's reading of the same file."""
+    return Config(f"topo-{name}", LazyMachine(name), cmdline="", timeout=timeout, ktests=False,
+                  checks=("online", "shutdown", "topology"), topology=name)
+
+
+# Library topologies the suite boots (under TCG on 2 host cores: 16 CPUs
+# ~5 s, 64 ~5-7 s, 112 ~8-20 s, 128 ~12-16 s; about 40 s together with
+# ctest -j2), and why the others are not booted.
+# tests/host/tools/test_topo_configs.py keeps the two complete.
+TOPOLOGY_BOOTS = (("desktop-1s-8c", 120), ("xeon-4s-8c", 180), ("xeon-2s-28c", 240),
+                  ("xeon-2s-28c-snc2", 240), ("epyc-2s-32c-naples", 240))
+_NO_X2APIC = ("256 CPUs: APIC ids reach 255, which needs x2APIC; QEMU 7.2 has none under TCG")
+TOPOLOGY_NOT_BOOTED = {
+    "epyc-2s-64c-nps1": _NO_X2APIC,
+    "epyc-2s-64c-nps4": _NO_X2APIC,
+    "xeon-4s-28c": ("224 CPUs: boots (about 45 s alone under TCG), over the suite's budget of "
+                    "128 CPUs per boot; run it with ./atoll run --topology xeon-4s-28c"),
+    "host": "the machine running the tests: not a fixed shape",
+}
 
 
 def _smp(cores, timeout=240):
@@ -98,8 +124,17 @@ CONFIGS = (
                "strict_priority", "server_stops")) + (
                "ping_client/badged_copy", "ping_client/1000_cross_task_calls", "ping_client/quit_answered",
                "ping_server/served_until_quit", "ping_server/every_call_carried_the_client_badge"))),
+    # A million random and malformed system calls, after exhausting the
+    # task's quota on purpose; the kernel's self-check must then pass.
+    Config("tcg-fuzz", Machine(cores=1), cmdline="init=syscall_fuzz", ktests=False, timeout=300,
+           checks=("online", "user"), modules=("user/syscall_fuzz",),
+           user=UserExpected(passes=("syscall_fuzz/quota_exhaustion_is_a_status",
+                                     "syscall_fuzz/quota_returns_after_exit",
+                                     "syscall_fuzz/every_answer_is_a_known_status",
+                                     "syscall_fuzz/reached_success_and_error_paths"))),
     Config("iso-bios", Machine(cores=2), boot="iso-bios", ktests=False),
     Config("iso-uefi", Machine(cores=2), boot="iso-uefi", ktests=False),
+    *(_topology(name, timeout) for name, timeout in TOPOLOGY_BOOTS),
 )
 
 
