@@ -20,6 +20,8 @@ add_library(atoll_kernel_core OBJECT
   ${K}/object/thread.cpp
   ${K}/object/elf_task.cpp
   ${K}/object/endpoint.cpp
+  ${K}/object/notification.cpp
+  ${K}/syscall/object_calls.cpp
   ${K}/cap/cap_space.cpp
   ${K}/ipc/ipc.cpp
   ${K}/sched/scheduler.cpp

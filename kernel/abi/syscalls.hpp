@@ -27,12 +27,22 @@ enum Number : uint64_t {
     kThreadCreate = 10,   // (task, entry, stack top, priority <= caller's) -> rdx = thread id
     kCapCopy = 11,        // (src slot, dest slot, rights mask, badge): rights only shrink
     kCapDelete = 12,      // (slot)
+    // Notifications: rdi = notification slot.
+    kNotificationCreate = 13, // (task, dest slot)
+    kSignal = 14,             // (notification, bits): needs the send right
+    kWait = 15,               // (notification) -> rdx = bits; blocks while none are pending
+    kPoll = 16,               // (notification) -> rdx = bits, possibly 0
+    kNotificationBind = 17,   // (notification): the caller's endpoint receives also end on a signal
     kCount
 };
 
 // Capability slots every task the kernel starts itself begins with.
 inline constexpr uint64_t kSlotSelf = 0;          // its own Task, all rights
 inline constexpr uint64_t kSlotBootEndpoint = 1;  // an endpoint shared by all first tasks
+
+// The badge a receive reports when it was ended by the caller's bound
+// notification (rdx then holds the bits). No capability may carry it.
+inline constexpr uint64_t kNotificationBadge = ~0ull;
 
 inline constexpr uint64_t kUserLimit = 0x0000800000000000ull; // first non-user address
 inline constexpr uint64_t kMaxDebugWrite = 160;

@@ -3,7 +3,9 @@
 
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/cap/rights.hpp"
+#include "kernel/abi/syscalls.hpp"
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/notification.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -45,6 +47,18 @@ void accept_sender(Thread* self, Thread* sender)
         set_status(sender, Status::kOk);
         scheduler().make_ready(sender);
     }
+}
+
+// A pending signal on the receiver's bound notification ends its receive
+// at once: badge kNotificationBadge, the bits in the first word.
+bool take_bound_signal(Thread* self)
+{
+    Notification* n = self->bound_notification;
+    if (!n || !n->pending()) return false;
+    self->frame.rdx = n->take();
+    self->frame.rsi = sys::kNotificationBadge;
+    set_status(self, Status::kOk);
+    return true;
 }
 
 // Answers the caller this thread owes a reply, if any; returns it (not yet
@@ -105,6 +119,7 @@ void ipc_receive(Thread* self, uint64_t slot, uint64_t flags)
     Endpoint* ep;
     Status s = self->task->caps().lookup(slot, rights::kReceive, ep);
     if (!ok(s)) return set_status(self, s);
+    if (take_bound_signal(self)) return;
     if (Thread* sender = ep->pop_sender()) return accept_sender(self, sender);
     if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
     block_on(self, ep, Thread::State::kBlockedReceive);
@@ -124,6 +139,10 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
     Status s = self->task->caps().lookup(slot, rights::kReceive, ep);
     if (!ok(s)) return set_status(self, s); // the reply is kept for a corrected retry
     Thread* caller = answer_caller(self);
+    if (take_bound_signal(self)) {
+        if (caller) scheduler().make_ready(caller);
+        return;
+    }
     if (Thread* sender = ep->pop_sender()) {
         if (caller) scheduler().make_ready(caller);
         return accept_sender(self, sender);

@@ -17,6 +17,16 @@ void Endpoint::push(Queue& q, Thread* t)
     q.tail = t;
 }
 
+void Endpoint::unlink(Queue& q, Thread* t)
+{
+    if (t->queue_prev) t->queue_prev->queue_next = t->queue_next;
+    else q.head = t->queue_next;
+    if (t->queue_next) t->queue_next->queue_prev = t->queue_prev;
+    else q.tail = t->queue_prev;
+    t->queue_next = t->queue_prev = nullptr;
+    t->blocked_on = nullptr;
+}
+
 Thread* Endpoint::pop(Queue& q)
 {
     Thread* t = q.head;

@@ -20,6 +20,8 @@ public:
     void push_receiver(Thread* t) { push(receivers_, t); }
     Thread* pop_sender() { return pop(senders_); }
     Thread* pop_receiver() { return pop(receivers_); }
+    // A waiting receiver leaves early (its bound notification fired).
+    void remove_receiver(Thread* t) { unlink(receivers_, t); }
 
     explicit Endpoint(Quota& payer) : KObject(ObjectType::kEndpoint), payer_(&payer) {}
 
@@ -27,6 +29,7 @@ private:
     struct Queue { Thread* head = nullptr; Thread* tail = nullptr; };
     static void push(Queue& q, Thread* t);
     static Thread* pop(Queue& q);
+    static void unlink(Queue& q, Thread* t);
     Queue senders_, receivers_;
     Quota* payer_;
 };

@@ -2,6 +2,7 @@
 #include "kernel/object/kobject.hpp"
 
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/notification.hpp"
 
 namespace atoll_os {
 
@@ -20,6 +21,7 @@ void release_object(KObject* obj)
 {
     if (!obj->drop_ref()) return;
     if (obj->type() == ObjectType::kEndpoint) static_cast<Endpoint*>(obj)->destroy();
+    if (obj->type() == ObjectType::kNotification) static_cast<Notification*>(obj)->destroy();
 }
 
 } // namespace atoll_os

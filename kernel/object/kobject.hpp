@@ -18,7 +18,8 @@ namespace atoll_os {
 #define ATOLL_OBJECT_TYPES(X) \
     X(Task)                   \
     X(Thread)                 \
-    X(Endpoint)
+    X(Endpoint)               \
+    X(Notification)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,

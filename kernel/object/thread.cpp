@@ -3,6 +3,7 @@
 
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/fpu.hpp"
+#include "kernel/object/notification.hpp"
 #include "kernel/object/task.hpp"
 
 namespace atoll_os {
@@ -52,6 +53,7 @@ Thread* Thread::create(Task& task, uint64_t entry, uint64_t stack_top, uint8_t p
 
 void Thread::destroy()
 {
+    if (bound_notification) bound_notification->bound = nullptr;
     Quota& q = task->quota();
     this_core().heap.free(fpu);
     q.release(fpu_area_size());

@@ -12,11 +12,13 @@ namespace atoll_os {
 
 class Task;
 class Endpoint;
+class Notification;
 
 class Thread final : public KObject {
 public:
     static constexpr ObjectType kType = ObjectType::kThread;
-    enum class State : uint8_t { kReady, kRunning, kSleeping, kBlockedSend, kBlockedReceive, kBlockedReply, kDead };
+    enum class State : uint8_t { kReady, kRunning, kSleeping, kBlockedSend, kBlockedReceive, kBlockedReply, kBlockedSignal,
+                               kDead };
     static constexpr size_t kNameMax = 16;
     static constexpr uint8_t kMaxPriority = 255;
 
@@ -45,6 +47,8 @@ public:
     bool sending_call = false;
     Thread* reply_to = nullptr;     // the caller this thread owes a reply (one-shot)
     Thread* awaiting_reply_from = nullptr;
+    Notification* waiting_on = nullptr;         // blocked in wait()
+    Notification* bound_notification = nullptr; // also ends its endpoint receives
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

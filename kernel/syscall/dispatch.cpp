@@ -12,6 +12,7 @@
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
+#include "kernel/syscall/object_calls.hpp"
 #include "kernel/syscall/user_access.hpp"
 
 namespace atoll_os {
@@ -29,35 +30,6 @@ Status sys_debug_write(uint64_t text, uint64_t len)
         if (buf[i] < 0x20 || buf[i] > 0x7e) buf[i] = '?'; // one line, printable: the log stays parseable
     Thread* t = scheduler().current();
     klog("%s: %.*s", t->task->name(), int(len), buf);
-    return Status::kOk;
-}
-
-Status sys_endpoint_create(Thread* self, uint64_t task_slot, uint64_t dest)
-{
-    Task* task;
-    Status s = self->task->caps().lookup(task_slot, rights::kCreate, task);
-    if (!ok(s)) return s;
-    if (dest >= CapSpace::kSlots) return Status::kInvalidCapability;
-    Endpoint* ep = Endpoint::create(task->quota(), s);
-    if (!ep) return s;
-    s = self->task->caps().install(dest, ep, rights::kSend | rights::kReceive | rights::kGrant, 0);
-    if (!ok(s)) ep->destroy();
-    return s;
-}
-
-Status sys_thread_create(Thread* self, const InterruptFrame& f)
-{
-    Task* task;
-    Status s = self->task->caps().lookup(f.rdi, rights::kCreate, task);
-    if (!ok(s)) return s;
-    uint64_t entry = f.rsi, stack = f.rdx, priority = f.r10;
-    // No escalation: a thread cannot create one that outranks it.
-    if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > self->priority || priority == 0)
-        return Status::kInvalidArgument;
-    Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), "worker", s);
-    if (!t) return s;
-    self->frame.rdx = t->id;
-    scheduler().make_ready(t);
     return Status::kOk;
 }
 
@@ -88,9 +60,14 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kReplyReceive: ipc_reply_receive(s.current(), f->rdi, f->rsi); break;
     case sys::kEndpointCreate: f->rax = uint64_t(sys_endpoint_create(s.current(), f->rdi, f->rsi)); break;
     case sys::kThreadCreate: f->rax = uint64_t(sys_thread_create(s.current(), *f)); break;
-    case sys::kCapCopy:
-        f->rax = uint64_t(s.current()->task->caps().copy(f->rdi, f->rsi, uint32_t(f->rdx), f->r10));
+    case sys::kCapCopy: f->rax = uint64_t(sys_cap_copy(s.current(), *f)); break;
+    case sys::kNotificationCreate:
+        f->rax = uint64_t(sys_notification_create(s.current(), f->rdi, f->rsi));
         break;
+    case sys::kSignal: f->rax = uint64_t(sys_signal(s.current(), f->rdi, f->rsi)); break;
+    case sys::kWait: f->rax = uint64_t(sys_wait(s.current(), f->rdi, true)); break;
+    case sys::kPoll: f->rax = uint64_t(sys_wait(s.current(), f->rdi, false)); break;
+    case sys::kNotificationBind: f->rax = uint64_t(sys_notification_bind(s.current(), f->rdi)); break;
     case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);

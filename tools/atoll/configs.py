@@ -114,8 +114,9 @@ CONFIGS = (
                              killed=("crasher",), status=1)),
     # Capabilities and synchronous IPC on one core: threads of one task,
     # and a client/server pair in two tasks identified by a badge.
-    Config("tcg-ipc", Machine(cores=1), cmdline="init=ipc_threads,ping_server,ping_client", ktests=False,
-           checks=("online", "user"), modules=("user/ipc_threads", "user/ping_server", "user/ping_client"),
+    Config("tcg-ipc", Machine(cores=1), cmdline="init=ipc_threads,ping_server,ping_client,notify", ktests=False,
+           checks=("online", "user"),
+           modules=("user/ipc_threads", "user/ping_server", "user/ping_client", "user/notify"),
            user=UserExpected(passes=tuple(f"ipc_threads/{c}" for c in (
                "endpoint_create", "occupied_slot_refused", "thread_create", "call_reply_2000_rounds",
                "empty_slot_rejected", "slot_out_of_range_rejected", "wrong_type_rejected",
@@ -123,7 +124,12 @@ CONFIGS = (
                "delete", "poll_without_sender", "no_priority_escalation", "low_priority_thread",
                "strict_priority", "server_stops")) + (
                "ping_client/badged_copy", "ping_client/1000_cross_task_calls", "ping_client/quit_answered",
-               "ping_server/served_until_quit", "ping_server/every_call_carried_the_client_badge"))),
+               "ping_server/served_until_quit", "ping_server/every_call_carried_the_client_badge") +
+               tuple(f"notify/{c}" for c in (
+                   "create", "poll_empty", "signal", "signals_accumulate", "poll_takes_all", "waiter_thread",
+                   "wait_blocks_while_empty", "signal_wakes", "waiter_got_the_bits", "receive_only_copy",
+                   "signal_needs_send_right", "notification_badge_reserved", "server_objects", "server_thread",
+                   "signal_bound", "bound_signal_ends_receive", "same_receive_takes_messages")))),
     # A million random and malformed system calls, after exhausting the
     # task's quota on purpose; the kernel's self-check must then pass.
     Config("tcg-fuzz", Machine(cores=1), cmdline="init=syscall_fuzz", ktests=False, timeout=300,

@@ -67,4 +67,35 @@ inline Status cap_delete(uint64_t slot)
     return ipc_syscall(sys::kCapDelete, slot, 0, m);
 }
 
+inline Status notification_create(uint64_t task_slot, uint64_t dest)
+{
+    Message m{};
+    return ipc_syscall(sys::kNotificationCreate, task_slot, dest, m);
+}
+inline Status signal(uint64_t slot, uint64_t bits)
+{
+    Message m{};
+    return ipc_syscall(sys::kSignal, slot, bits, m);
+}
+// Blocks until at least one bit is pending; takes them all.
+inline Status wait(uint64_t slot, uint64_t& bits)
+{
+    Message m{};
+    Status s = ipc_syscall(sys::kWait, slot, 0, m);
+    bits = m.w[0];
+    return s;
+}
+inline Status poll(uint64_t slot, uint64_t& bits)
+{
+    Message m{};
+    Status s = ipc_syscall(sys::kPoll, slot, 0, m);
+    bits = m.w[0];
+    return s;
+}
+inline Status notification_bind(uint64_t slot)
+{
+    Message m{};
+    return ipc_syscall(sys::kNotificationBind, slot, 0, m);
+}
+
 } // namespace atoll_os::user

@@ -1,0 +1,103 @@
+// Object creation, notification and capability-copy system calls.
+#include "kernel/syscall/object_calls.hpp"
+
+#include "kernel/abi/syscalls.hpp"
+#include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/cap/cap_space.hpp"
+#include "kernel/cap/rights.hpp"
+#include "kernel/object/endpoint.hpp"
+#include "kernel/object/notification.hpp"
+#include "kernel/object/task.hpp"
+#include "kernel/object/thread.hpp"
+#include "kernel/sched/scheduler.hpp"
+
+namespace atoll_os {
+namespace {
+
+// Creates with `make` charged to the Task capability's quota and installs
+// the result in the caller's `dest` slot.
+template <class T> Status create_into(Thread* self, uint64_t task_slot, uint64_t dest)
+{
+    Task* task;
+    Status s = self->task->caps().lookup(task_slot, rights::kCreate, task);
+    if (!ok(s)) return s;
+    if (dest >= CapSpace::kSlots) return Status::kInvalidCapability;
+    T* obj = T::create(task->quota(), s);
+    if (!obj) return s;
+    s = self->task->caps().install(dest, obj, rights::kSend | rights::kReceive | rights::kGrant, 0);
+    if (!ok(s)) obj->destroy();
+    return s;
+}
+
+} // namespace
+
+Status sys_endpoint_create(Thread* self, uint64_t task_slot, uint64_t dest)
+{
+    return create_into<Endpoint>(self, task_slot, dest);
+}
+
+Status sys_notification_create(Thread* self, uint64_t task_slot, uint64_t dest)
+{
+    return create_into<Notification>(self, task_slot, dest);
+}
+
+Status sys_thread_create(Thread* self, const InterruptFrame& f)
+{
+    Task* task;
+    Status s = self->task->caps().lookup(f.rdi, rights::kCreate, task);
+    if (!ok(s)) return s;
+    uint64_t entry = f.rsi, stack = f.rdx, priority = f.r10;
+    // No escalation: a thread cannot create one that outranks it.
+    if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > self->priority || priority == 0)
+        return Status::kInvalidArgument;
+    Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), "worker", s);
+    if (!t) return s;
+    self->frame.rdx = t->id;
+    scheduler().make_ready(t);
+    return Status::kOk;
+}
+
+Status sys_signal(Thread* self, uint64_t slot, uint64_t bits)
+{
+    Notification* n;
+    Status s = self->task->caps().lookup(slot, rights::kSend, n);
+    if (ok(s)) n->signal(bits);
+    return s;
+}
+
+Status sys_wait(Thread* self, uint64_t slot, bool block)
+{
+    Notification* n;
+    Status s = self->task->caps().lookup(slot, rights::kReceive, n);
+    if (!ok(s)) return s;
+    if (n->pending() || !block) {
+        self->frame.rdx = n->take();
+        return Status::kOk;
+    }
+    if (n->waiter) return Status::kInvalidArgument; // one waiter per notification
+    n->waiter = self;
+    self->waiting_on = n;
+    self->state = Thread::State::kBlockedSignal;
+    scheduler().block_current();
+    return Status::kOk;
+}
+
+Status sys_notification_bind(Thread* self, uint64_t slot)
+{
+    Notification* n;
+    Status s = self->task->caps().lookup(slot, rights::kReceive, n);
+    if (!ok(s)) return s;
+    if (n->bound && n->bound != self) return Status::kInvalidArgument; // bound to another thread
+    if (self->bound_notification) self->bound_notification->bound = nullptr;
+    n->bound = self;
+    self->bound_notification = n;
+    return Status::kOk;
+}
+
+Status sys_cap_copy(Thread* self, const InterruptFrame& f)
+{
+    if (f.r10 == sys::kNotificationBadge) return Status::kInvalidArgument; // reserved for notifications
+    return self->task->caps().copy(f.rdi, f.rsi, uint32_t(f.rdx), f.r10);
+}
+
+} // namespace atoll_os

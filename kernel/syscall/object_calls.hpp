@@ -1,0 +1,23 @@
+// System calls that create objects or act on notifications; each returns
+// the status for rax and may write results into the caller's frame.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/abi/status.hpp"
+
+namespace atoll_os {
+
+class Thread;
+struct InterruptFrame;
+
+Status sys_endpoint_create(Thread* self, uint64_t task_slot, uint64_t dest);
+Status sys_thread_create(Thread* self, const InterruptFrame& f);
+Status sys_notification_create(Thread* self, uint64_t task_slot, uint64_t dest);
+Status sys_signal(Thread* self, uint64_t slot, uint64_t bits);
+// Wait may block: it returns kOk with the thread already off the CPU.
+Status sys_wait(Thread* self, uint64_t slot, bool block);
+Status sys_notification_bind(Thread* self, uint64_t slot);
+Status sys_cap_copy(Thread* self, const InterruptFrame& f);
+
+} // namespace atoll_os
