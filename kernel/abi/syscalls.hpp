@@ -15,8 +15,10 @@ enum Number : uint64_t {
     kThreadExit = 1, // (int64 code): ends the calling thread; never returns
     kYield = 2,      // (): give up the rest of this time slice
     kSleep = 3,      // (uint64 micros): block for at least that long
-    // IPC: rdi = endpoint slot, rsi = flags (bit 0: don't wait); message
-    // words in rdx, r10, r8, r9 both ways; the badge arrives in rsi.
+    // IPC: rdi = endpoint slot, rsi = flags (kernel/abi/utcb.hpp: don't
+    // wait, length in words, pass a capability); message words 0-3 in rdx,
+    // r10, r8, r9 both ways, the rest in the UTCB; the receiver gets the
+    // badge in rsi and the info word (length, capability arrived) in rdi.
     kCall = 4,       // send and wait for the reply
     kSend = 5,       // send (waits for a receiver unless non-blocking)
     kReceive = 6,    // wait for a message; a call's sender now waits for our reply
@@ -33,6 +35,7 @@ enum Number : uint64_t {
     kWait = 15,               // (notification) -> rdx = bits; blocks while none are pending
     kPoll = 16,               // (notification) -> rdx = bits, possibly 0
     kNotificationBind = 17,   // (notification): the caller's endpoint receives also end on a signal
+    kCapRevoke = 18,          // (slot): removes every capability derived from it, in every task on this core
     kCount
 };
 

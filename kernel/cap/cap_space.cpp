@@ -13,6 +13,42 @@ Status CapSpace::fail(Status s, uint64_t slot)
     return s;
 }
 
+void CapSpace::link_child(Capability* parent, Capability* child)
+{
+    child->parent = parent;
+    child->prev_sibling = nullptr;
+    child->next_sibling = parent->first_child;
+    if (parent->first_child) parent->first_child->prev_sibling = child;
+    parent->first_child = child;
+}
+
+// Takes `c` out of the tree; its children move up to its parent.
+void CapSpace::unlink(Capability* c)
+{
+    while (Capability* child = c->first_child) {
+        c->first_child = child->next_sibling;
+        if (c->first_child) c->first_child->prev_sibling = nullptr;
+        if (c->parent) {
+            link_child(c->parent, child);
+        } else {
+            child->parent = nullptr;
+            child->next_sibling = child->prev_sibling = nullptr;
+        }
+    }
+    if (c->prev_sibling) c->prev_sibling->next_sibling = c->next_sibling;
+    else if (c->parent) c->parent->first_child = c->next_sibling;
+    if (c->next_sibling) c->next_sibling->prev_sibling = c->prev_sibling;
+    c->parent = c->next_sibling = c->prev_sibling = nullptr;
+}
+
+void CapSpace::drop(Capability* c)
+{
+    KObject* obj = c->object;
+    unlink(c);
+    *c = Capability{};
+    release_object(obj);
+}
+
 Status CapSpace::install(uint64_t slot, KObject* object, uint32_t rights, uint64_t badge)
 {
     if (slot >= kSlots) return fail(Status::kInvalidCapability, slot);
@@ -26,15 +62,36 @@ Status CapSpace::copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_t
 {
     if (from >= kSlots || !slots_[from].object) return fail(Status::kInvalidCapability, from);
     const Capability& src = slots_[from];
-    return install(to, src.object, src.rights & rights_mask, src.badge ? src.badge : badge);
+    Status s = install(to, src.object, src.rights & rights_mask, src.badge ? src.badge : badge);
+    if (ok(s)) link_child(&slots_[from], &slots_[to]);
+    return s;
+}
+
+Status CapSpace::derive_into(uint64_t from, CapSpace& target, uint64_t to, uint32_t rights_mask)
+{
+    if (from >= kSlots || !slots_[from].object) return fail(Status::kInvalidCapability, from);
+    const Capability& src = slots_[from];
+    Status s = target.install(to, src.object, src.rights & rights_mask, src.badge);
+    if (ok(s)) link_child(&slots_[from], &target.slots_[to]);
+    return s;
 }
 
 Status CapSpace::remove(uint64_t slot)
 {
     if (slot >= kSlots || !slots_[slot].object) return fail(Status::kInvalidCapability, slot);
-    KObject* obj = slots_[slot].object;
-    slots_[slot] = Capability{};
-    release_object(obj);
+    drop(&slots_[slot]);
+    return Status::kOk;
+}
+
+Status CapSpace::revoke(uint64_t slot)
+{
+    if (slot >= kSlots || !slots_[slot].object) return fail(Status::kInvalidCapability, slot);
+    Capability* root = &slots_[slot];
+    // Depth first without recursion: go down to a leaf, remove it, repeat.
+    while (Capability* c = root->first_child) {
+        while (c->first_child) c = c->first_child;
+        drop(c);
+    }
     return Status::kOk;
 }
 

@@ -12,10 +12,17 @@
 
 namespace atoll_os {
 
+// A capability, and its place in this core's derivation tree: a copy or a
+// transfer is a child of its source, so revoke can find every capability
+// derived from one, in any task on this core.
 struct Capability {
     KObject* object = nullptr;
     uint32_t rights = 0;
     uint64_t badge = 0;
+    Capability* parent = nullptr;
+    Capability* first_child = nullptr;
+    Capability* next_sibling = nullptr;
+    Capability* prev_sibling = nullptr;
 };
 
 class CapSpace {
@@ -23,7 +30,9 @@ public:
     static constexpr uint32_t kSlots = 256;
 
     // Typed, rights-checked lookup; the one place capabilities are checked.
-    template <class T> [[nodiscard]] Status lookup(uint64_t slot, uint32_t needed, T*& out, uint64_t* badge = nullptr)
+    template <class T>
+    [[nodiscard]] Status lookup(uint64_t slot, uint32_t needed, T*& out, uint64_t* badge = nullptr,
+                                uint32_t* rights_held = nullptr)
     {
         if (slot >= kSlots || !slots_[slot].object) return fail(Status::kInvalidCapability, slot);
         Capability& c = slots_[slot];
@@ -31,6 +40,7 @@ public:
         if ((c.rights & needed) != needed) return fail(Status::kNoRights, slot);
         out = static_cast<T*>(c.object);
         if (badge) *badge = c.badge;
+        if (rights_held) *rights_held = c.rights;
         return Status::kOk;
     }
 
@@ -39,12 +49,22 @@ public:
     // Copies with rights reduced to `rights_mask` and, if the source has no
     // badge yet, the given badge (a badge once set cannot be changed).
     [[nodiscard]] Status copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_t badge);
+    // The same into another task's space (IPC transfer): a child of `from`.
+    [[nodiscard]] Status derive_into(uint64_t from, CapSpace& target, uint64_t to, uint32_t rights_mask);
+    // Removes one capability; whatever was derived from it stays, now
+    // derived from its parent.
     [[nodiscard]] Status remove(uint64_t slot);
+    // Removes every capability derived from this one, in every task on
+    // this core, recursively; the capability itself stays.
+    [[nodiscard]] Status revoke(uint64_t slot);
     // Drops every capability (task teardown).
     void clear();
 
 private:
     Status fail(Status s, uint64_t slot);
+    static void link_child(Capability* parent, Capability* child);
+    static void unlink(Capability* c);
+    static void drop(Capability* c);
     Capability slots_[kSlots];
 };
 

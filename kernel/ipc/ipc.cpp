@@ -4,6 +4,7 @@
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/cap/rights.hpp"
 #include "kernel/abi/syscalls.hpp"
+#include "kernel/abi/utcb.hpp"
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/notification.hpp"
 #include "kernel/object/task.hpp"
@@ -15,15 +16,41 @@ namespace {
 
 void set_status(Thread* t, Status s) { t->frame.rax = uint64_t(s); }
 
-// The message registers travel frame to frame; nothing is copied twice.
-void deliver(const Thread* from, Thread* to, uint64_t badge)
+// The first four words travel frame to frame; longer messages continue
+// UTCB to UTCB; a capability named in the sender's UTCB is derived into the
+// receiver's chosen slot. The receiver's rdi says what arrived.
+void deliver(const Thread* from, Thread* to, uint64_t badge, bool may_grant)
 {
+    const uint64_t flags = from->frame.rsi;
     to->frame.rdx = from->frame.rdx;
     to->frame.r10 = from->frame.r10;
     to->frame.r8 = from->frame.r8;
     to->frame.r9 = from->frame.r9;
     to->frame.rsi = badge;
+    uint64_t words = ipcflags::length(flags);
+    if (words < 4) words = 4;
+    if (words > Utcb::kWords) words = Utcb::kWords;
+    if (words > 4)
+        __builtin_memcpy(&to->utcb().mr[4], &from->utcb().mr[4], (words - 4) * sizeof(uint64_t));
+    uint64_t info = ipcflags::with_length(words);
+    if (flags & ipcflags::kTransferCap) {
+        const Utcb& fu = from->utcb();
+        Utcb& tu = to->utcb();
+        Status s = may_grant ? from->task->caps().derive_into(fu.transfer_slot, to->task->caps(), tu.receive_slot,
+                                                              uint32_t(fu.transfer_rights))
+                             : Status::kNoRights;
+        tu.transfer_status = int64_t(s);
+        if (ok(s)) info |= ipcflags::kTransferCap;
+    }
+    to->frame.rdi = info;
     set_status(to, Status::kOk);
+}
+
+// Passing a capability needs the grant right on the endpoint capability used.
+Status check_grant(const Thread* self, uint32_t rights_held)
+{
+    if ((self->frame.rsi & ipcflags::kTransferCap) && !(rights_held & rights::kGrant)) return Status::kNoRights;
+    return Status::kOk;
 }
 
 void block_on(Thread* self, Endpoint* ep, Thread::State state)
@@ -38,7 +65,7 @@ void block_on(Thread* self, Endpoint* ep, Thread::State state)
 // Takes a waiting sender's message; the caller of a call now owes it a reply.
 void accept_sender(Thread* self, Thread* sender)
 {
-    deliver(sender, self, sender->send_badge);
+    deliver(sender, self, sender->send_badge, sender->send_may_grant);
     if (sender->sending_call) {
         self->reply_to = sender;
         sender->state = Thread::State::kBlockedReply;
@@ -68,7 +95,7 @@ Thread* answer_caller(Thread* self)
     Thread* caller = self->reply_to;
     if (!caller) return nullptr;
     self->reply_to = nullptr;
-    deliver(self, caller, 0);
+    deliver(self, caller, 0, true); // a reply may pass a capability back
     caller->awaiting_reply_from = nullptr;
     return caller;
 }
@@ -79,10 +106,12 @@ void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
 {
     Endpoint* ep;
     uint64_t badge;
-    Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge);
+    uint32_t held;
+    Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge, &held);
+    if (ok(s)) s = check_grant(self, held);
     if (!ok(s)) return set_status(self, s);
     if (Thread* receiver = ep->pop_receiver()) {
-        deliver(self, receiver, badge);
+        deliver(self, receiver, badge, true);
         receiver->reply_to = self;
         self->state = Thread::State::kBlockedReply;
         self->awaiting_reply_from = receiver;
@@ -92,6 +121,7 @@ void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
     if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
     self->sending_call = true;
     self->send_badge = badge;
+    self->send_may_grant = true; // checked above
     block_on(self, ep, Thread::State::kBlockedSend);
 }
 
@@ -99,10 +129,12 @@ void ipc_send(Thread* self, uint64_t slot, uint64_t flags)
 {
     Endpoint* ep;
     uint64_t badge;
-    Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge);
+    uint32_t held;
+    Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge, &held);
+    if (ok(s)) s = check_grant(self, held);
     if (!ok(s)) return set_status(self, s);
     if (Thread* receiver = ep->pop_receiver()) {
-        deliver(self, receiver, badge);
+        deliver(self, receiver, badge, true);
         receiver->reply_to = nullptr;
         set_status(self, Status::kOk);
         scheduler().make_ready(receiver); // preempts us if it matters more
@@ -111,6 +143,7 @@ void ipc_send(Thread* self, uint64_t slot, uint64_t flags)
     if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
     self->sending_call = false;
     self->send_badge = badge;
+    self->send_may_grant = true; // checked above
     block_on(self, ep, Thread::State::kBlockedSend);
 }
 

@@ -122,6 +122,21 @@ Status Task::map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags)
     return Status::kOk;
 }
 
+void Task::unmap_anonymous_page(uint64_t va)
+{
+    PageTables pt = tables();
+    uint64_t phys = pt.unmap_4k(va);
+    if (!phys) return;
+    cpu::invlpg(va); // only matters if this is the loaded address space; harmless otherwise
+    release_frame(phys, false, &quota_);
+}
+
+uint64_t Task::frame_of(uint64_t va) const
+{
+    uint64_t phys;
+    return tables().translate(va, phys) ? align_down(phys) : 0;
+}
+
 Status Task::write_bytes(uint64_t va, const void* src, uint64_t len)
 {
     PageTables pt = tables();

@@ -24,6 +24,10 @@ public:
 
     // Fresh zeroed memory at [va, va+bytes), owned by this task (freed with it).
     [[nodiscard]] Status map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags);
+    // Unmaps and frees one page map_anonymous made.
+    void unmap_anonymous_page(uint64_t va);
+    // Physical frame behind a mapped user page, 0 if none.
+    uint64_t frame_of(uint64_t va) const;
     // Copies kernel bytes into this task's memory (which must be mapped).
     [[nodiscard]] Status write_bytes(uint64_t va, const void* src, uint64_t len);
 

@@ -5,6 +5,8 @@
 #include "kernel/arch/x86_64/fpu.hpp"
 #include "kernel/object/notification.hpp"
 #include "kernel/object/task.hpp"
+#include "kernel/abi/utcb.hpp"
+#include "percpu/layout.hpp"
 
 namespace atoll_os {
 namespace {
@@ -40,19 +42,33 @@ Thread* Thread::create(Task& task, uint64_t entry, uint64_t stack_top, uint8_t p
         q.release(fpu_bytes);
         return nullptr;
     }
+    task.live_threads++; // from here on destroy() undoes everything
     fpu_init_area(fpu);
     t->fpu = fpu;
+    // The UTCB page: long messages and capability transfers. Its address is
+    // the thread's first argument.
+    t->utcb_va = kUtcbArea + uint64_t(t->id) * kPageSize;
+    status = task.map_anonymous(t->utcb_va, kPageSize, MapFlags{.write = true});
+    if (!ok(status)) {
+        t->utcb_va = 0;
+        t->destroy();
+        return nullptr;
+    }
+    t->utcb_phys = task.frame_of(t->utcb_va);
+    t->frame.rdi = t->utcb_va;
     t->frame.rip = entry;
     t->frame.rsp = stack_top;
     t->frame.cs = selector::kUserCode;
     t->frame.ss = selector::kUserData;
     t->frame.rflags = 0x202; // IF, reserved bit 1
-    task.live_threads++;
     return t;
 }
 
+Utcb& Thread::utcb() const { return *phys_to_ptr<Utcb>(utcb_phys); }
+
 void Thread::destroy()
 {
+    if (utcb_va) task->unmap_anonymous_page(utcb_va);
     if (bound_notification) bound_notification->bound = nullptr;
     Quota& q = task->quota();
     this_core().heap.free(fpu);

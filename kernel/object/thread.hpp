@@ -12,6 +12,7 @@ namespace atoll_os {
 
 class Task;
 class Endpoint;
+struct Utcb;
 class Notification;
 
 class Thread final : public KObject {
@@ -41,9 +42,13 @@ public:
     Thread* queue_next = nullptr;  // ready or sleep queue
     Thread* queue_prev = nullptr;
     void* fpu = nullptr;
+    uint64_t utcb_va = 0;          // where the task sees this thread's UTCB
+    uint64_t utcb_phys = 0;        // where the kernel reaches it
+    Utcb& utcb() const;
     // IPC: where it waits, what it sends, whom it must answer.
     Endpoint* blocked_on = nullptr;
     uint64_t send_badge = 0;
+    bool send_may_grant = false;    // its endpoint capability had the grant right
     bool sending_call = false;
     Thread* reply_to = nullptr;     // the caller this thread owes a reply (one-shot)
     Thread* awaiting_reply_from = nullptr;

@@ -69,6 +69,7 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kPoll: f->rax = uint64_t(sys_wait(s.current(), f->rdi, false)); break;
     case sys::kNotificationBind: f->rax = uint64_t(sys_notification_bind(s.current(), f->rdi)); break;
     case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
+    case sys::kCapRevoke: f->rax = uint64_t(s.current()->task->caps().revoke(f->rdi)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;

@@ -21,7 +21,7 @@ volatile bool g_low_ran;
 void check_(bool ok, const char* what) { check(ok, "ipc_threads", what); }
 
 // Echo server: answers w0+1 (and the other words reversed) until told to stop.
-void server()
+void server(Utcb*)
 {
     Message m{};
     uint64_t badge;
@@ -34,7 +34,7 @@ void server()
     thread_exit(0);
 }
 
-void low_priority_worker()
+void low_priority_worker(Utcb*)
 {
     g_low_ran = true;
     thread_exit(0);

@@ -18,7 +18,7 @@ volatile uint64_t g_server_saw_signal, g_server_saw_message;
 
 void c(bool ok, const char* what) { check(ok, "notify", what); }
 
-void waiter()
+void waiter(Utcb*)
 {
     uint64_t bits = 0;
     Status s = wait(kNote, bits);
@@ -27,7 +27,7 @@ void waiter()
 }
 
 // Waits for messages and for its bound notification with one receive.
-void server()
+void server(Utcb*)
 {
     (void)notification_bind(kServerNote);
     for (int events = 0; events < 2; ++events) {

@@ -29,7 +29,7 @@ uint64_t next_random()
 alignas(16) char g_buffer[4096];
 alignas(16) char g_stack[4096];
 
-void quick_exit_thread() { thread_exit(0); }
+void quick_exit_thread(Utcb*) { thread_exit(0); }
 
 // Values that probe the kernel's checks more than uniform noise does.
 uint64_t interesting_value()
@@ -54,7 +54,8 @@ uint64_t pick_call()
 {
     static const uint64_t calls[] = {
         sys::kDebugWrite, sys::kYield, sys::kCall, sys::kSend, sys::kReceive, sys::kReply,
-        sys::kReplyReceive, sys::kEndpointCreate, sys::kCapCopy, sys::kCapDelete, 13, 99, ~0ull,
+        sys::kReplyReceive, sys::kEndpointCreate, sys::kCapCopy, sys::kCapDelete, sys::kCapRevoke,
+        sys::kNotificationCreate, sys::kSignal, sys::kPoll, sys::kNotificationBind, 99, ~0ull,
     };
     return calls[next_random() % (sizeof calls / sizeof calls[0])];
 }
@@ -99,6 +100,12 @@ int main()
 
     uint64_t by_status[uint64_t(Status::kCount) + 1] = {};
     for (uint64_t i = 0; i < kCalls; ++i) {
+        if (i % 1024 == 0) {
+            // Garbage where long messages and capability transfers are described.
+            main_utcb->transfer_slot = interesting_value();
+            main_utcb->transfer_rights = next_random();
+            main_utcb->receive_slot = interesting_value();
+        }
         uint64_t st = fuzz_one(pick_call());
         ++by_status[st < uint64_t(Status::kCount) ? st : uint64_t(Status::kCount)];
     }

@@ -130,6 +130,20 @@ CONFIGS = (
                    "wait_blocks_while_empty", "signal_wakes", "waiter_got_the_bits", "receive_only_copy",
                    "signal_needs_send_right", "notification_badge_reserved", "server_objects", "server_thread",
                    "signal_bound", "bound_signal_ends_receive", "same_receive_takes_messages")))),
+    # Long messages through UTCBs, capabilities passed in messages with
+    # fewer rights, the grant right, and revoke, within a task and across two.
+    Config("tcg-caps", Machine(cores=1), cmdline="init=long_ipc,grant_server,grant_client", ktests=False,
+           checks=("online", "user"), modules=("user/long_ipc", "user/grant_server", "user/grant_client"),
+           user=UserExpected(passes=tuple(f"long_ipc/{c}" for c in (
+               "endpoint", "server_thread", "sixty_four_word_call", "sixty_four_word_reply", "capability_received",
+               "received_capability_works", "received_capability_has_reduced_rights", "copy_without_grant",
+               "grant_right_enforced", "derived_tree", "delete_middle_keeps_children",
+               "child_survives_parent_delete", "revoke", "revoked_children_gone", "revoked_root_stays",
+               "server_stops")) + (
+               "grant_server/notification", "grant_server/client_signal_arrived",
+               "grant_server/revoke_what_was_handed_out", "grant_server/own_capability_still_works",
+               "grant_client/capability_arrived_from_another_task", "grant_client/signal_through_it",
+               "grant_client/server_revoked", "grant_client/revoked_capability_is_gone"))),
     # A million random and malformed system calls, after exhausting the
     # task's quota on purpose; the kernel's self-check must then pass.
     Config("tcg-fuzz", Machine(cores=1), cmdline="init=syscall_fuzz", ktests=False, timeout=300,

@@ -97,6 +97,21 @@ bool PageTables::translate(uint64_t va, uint64_t& pa_out, uint64_t* leaf_out) co
     }
 }
 
+uint64_t PageTables::unmap_4k(uint64_t va)
+{
+    uint64_t* t = table(root_);
+    for (unsigned level = 3; level > 0; --level) {
+        uint64_t e = t[index_at(va, level)];
+        if (!(e & pte::kPresent) || (e & pte::kLarge)) return 0;
+        t = table(e & pte::kAddressMask);
+    }
+    uint64_t& leaf = t[index_at(va, 0)];
+    if (!(leaf & pte::kPresent)) return 0;
+    uint64_t phys = leaf & pte::kAddressMask;
+    leaf = 0;
+    return phys;
+}
+
 void PageTables::release_lower_half(void (*release)(uint64_t phys, bool is_table, void* ctx), void* ctx)
 {
     uint64_t* pml4 = table(root_);

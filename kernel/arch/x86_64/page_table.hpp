@@ -55,6 +55,9 @@ public:
 
     uint64_t root() const { return root_; }
 
+    // Removes one 4 KiB mapping; returns the frame it mapped, 0 if none.
+    uint64_t unmap_4k(uint64_t va);
+
     // Tears down the lower half (user space): calls `release` for every
     // owned leaf frame and every page-table page below the root, then clears
     // the root's lower entries. Large user pages are never created, so

@@ -5,6 +5,7 @@
 
 #include "kernel/abi/status.hpp"
 #include "kernel/abi/syscalls.hpp"
+#include "kernel/abi/utcb.hpp"
 #include "kernel/cap/rights.hpp"
 
 namespace atoll_os::user {
@@ -12,22 +13,28 @@ namespace atoll_os::user {
 struct Message {
     uint64_t w[4];
 };
-inline constexpr uint64_t kNonBlocking = 1;
+inline constexpr uint64_t kNonBlocking = ipcflags::kNonBlocking;
+
+// The main thread's UTCB (set at start-up); other threads get theirs as
+// their entry function's argument.
+extern Utcb* main_utcb;
 
 // One system call with the IPC register convention; `m` is sent and
 // replaced by what comes back, `badge` receives rsi.
-inline Status ipc_syscall(uint64_t number, uint64_t slot, uint64_t flags, Message& m, uint64_t* badge = nullptr)
+inline Status ipc_syscall(uint64_t number, uint64_t slot, uint64_t flags, Message& m, uint64_t* badge = nullptr,
+                          uint64_t* info = nullptr)
 {
     register uint64_t r10 asm("r10") = m.w[1];
     register uint64_t r8 asm("r8") = m.w[2];
     register uint64_t r9 asm("r9") = m.w[3];
-    uint64_t rax = number, rsi = flags, rdx = m.w[0];
+    uint64_t rax = number, rsi = flags, rdx = m.w[0], rdi = slot;
     asm volatile("syscall"
-                 : "+a"(rax), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                 : "D"(slot)
+                 : "+a"(rax), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+D"(rdi)
+                 :
                  : "rcx", "r11", "memory");
     m.w[0] = rdx, m.w[1] = r10, m.w[2] = r8, m.w[3] = r9;
     if (badge) *badge = rsi;
+    if (info) *info = rdi;
     return Status(rax);
 }
 
@@ -48,10 +55,15 @@ inline Status endpoint_create(uint64_t task_slot, uint64_t dest)
     Message m{};
     return ipc_syscall(sys::kEndpointCreate, task_slot, dest, m);
 }
-inline Status thread_create(uint64_t task_slot, void (*entry)(), void* stack_top, uint64_t priority,
+// The new thread enters `entry` as if called: the ABI wants rsp = 8 mod 16
+// at a function's first instruction, so a null return address is pushed
+// onto the (16-byte aligned) stack first.
+inline Status thread_create(uint64_t task_slot, void (*entry)(Utcb*), void* stack_top, uint64_t priority,
                             uint64_t* id = nullptr)
 {
-    Message m{{reinterpret_cast<uint64_t>(stack_top), priority, 0, 0}};
+    auto* sp = reinterpret_cast<uint64_t*>(reinterpret_cast<uint64_t>(stack_top) & ~uint64_t(15));
+    *--sp = 0;
+    Message m{{reinterpret_cast<uint64_t>(sp), priority, 0, 0}};
     Status s = ipc_syscall(sys::kThreadCreate, task_slot, reinterpret_cast<uint64_t>(entry), m);
     if (id) *id = m.w[0];
     return s;
@@ -65,6 +77,11 @@ inline Status cap_delete(uint64_t slot)
 {
     Message m{};
     return ipc_syscall(sys::kCapDelete, slot, 0, m);
+}
+inline Status cap_revoke(uint64_t slot)
+{
+    Message m{};
+    return ipc_syscall(sys::kCapRevoke, slot, 0, m);
 }
 
 inline Status notification_create(uint64_t task_slot, uint64_t dest)

@@ -218,6 +218,7 @@ class ManifestTest(unittest.TestCase):
         self.assertIn("tcg-user 240 1 0 online user", lines)
         self.assertIn("tcg-ipc 240 1 0 online user", lines)
         self.assertIn("tcg-fuzz 300 1 0 online user", lines)
+        self.assertIn("tcg-caps 240 1 0 online user", lines)
         self.assertEqual(len(lines), len(configs.CONFIGS))
 
     def test_check_names_are_known(self):
