@@ -36,6 +36,9 @@ enum Number : uint64_t {
     kPoll = 16,               // (notification) -> rdx = bits, possibly 0
     kNotificationBind = 17,   // (notification): the caller's endpoint receives also end on a signal
     kCapRevoke = 18,          // (slot): removes every capability derived from it, in every task on this core
+    // Faults and memory.
+    kTaskSetFaultHandler = 19, // (task, endpoint): the task's faults arrive there as calls
+    kMapAnonymous = 20,        // (task, address, bytes, flags: 1 writable, 2 executable): fresh zeroed memory
     kCount
 };
 
@@ -46,6 +49,14 @@ inline constexpr uint64_t kSlotBootEndpoint = 1;  // an endpoint shared by all f
 // The badge a receive reports when it was ended by the caller's bound
 // notification (rdx then holds the bits). No capability may carry it.
 inline constexpr uint64_t kNotificationBadge = ~0ull;
+
+// A fault message (rdi info has kFaultMessage): words are address, ip,
+// vector | error code << 8, thread id. The handler's reply word 0 says what
+// happens: kFaultResume (word 1: a new ip, or 0 to retry the same one) or
+// kFaultKill.
+inline constexpr uint64_t kFaultMessage = 1ull << 17;
+inline constexpr uint64_t kFaultKill = 0;
+inline constexpr uint64_t kFaultResume = 1;
 
 inline constexpr uint64_t kUserLimit = 0x0000800000000000ull; // first non-user address
 inline constexpr uint64_t kMaxDebugWrite = 160;

@@ -46,6 +46,19 @@ void deliver(const Thread* from, Thread* to, uint64_t badge, bool may_grant)
     set_status(to, Status::kOk);
 }
 
+// A fault travels as a message built from the faulting thread's fault
+// record, never from its registers (they must survive for a resume).
+void deliver_fault(const Thread* from, Thread* to, uint64_t badge)
+{
+    to->frame.rdx = from->fault_address;
+    to->frame.r10 = from->fault_ip;
+    to->frame.r8 = from->fault_code;
+    to->frame.r9 = from->id;
+    to->frame.rsi = badge;
+    to->frame.rdi = ipcflags::with_length(4) | sys::kFaultMessage;
+    set_status(to, Status::kOk);
+}
+
 // Passing a capability needs the grant right on the endpoint capability used.
 Status check_grant(const Thread* self, uint32_t rights_held)
 {
@@ -65,7 +78,8 @@ void block_on(Thread* self, Endpoint* ep, Thread::State state)
 // Takes a waiting sender's message; the caller of a call now owes it a reply.
 void accept_sender(Thread* self, Thread* sender)
 {
-    deliver(sender, self, sender->send_badge, sender->send_may_grant);
+    if (sender->fault_pending) deliver_fault(sender, self, sender->send_badge);
+    else deliver(sender, self, sender->send_badge, sender->send_may_grant);
     if (sender->sending_call) {
         self->reply_to = sender;
         sender->state = Thread::State::kBlockedReply;
@@ -88,15 +102,37 @@ bool take_bound_signal(Thread* self)
     return true;
 }
 
-// Answers the caller this thread owes a reply, if any; returns it (not yet
-// runnable: the caller of this decides whether to switch to it or queue it).
-Thread* answer_caller(Thread* self)
+// A reply to a fault decides the faulting thread's fate instead of
+// carrying data: resume (at the same or a new ip) or die.
+Thread* answer_fault(Thread* self, Thread* faulter)
+{
+    faulter->fault_pending = false;
+    if (self->frame.rdx != sys::kFaultResume) {
+        scheduler().kill_blocked(faulter, "its fault handler said so");
+        return nullptr;
+    }
+    if (self->frame.r10) {
+        if (self->frame.r10 >= sys::kUserLimit) {
+            scheduler().kill_blocked(faulter, "its fault handler gave a resume address outside user space");
+            return nullptr;
+        }
+        faulter->frame.rip = self->frame.r10;
+    }
+    return faulter;
+}
+
+// Answers the caller this thread owes a reply, if any; returns the thread
+// to run (not yet runnable: whoever called this decides whether to switch
+// to it or queue it). `answered` says whether there was a caller at all.
+Thread* answer_caller(Thread* self, bool& answered)
 {
     Thread* caller = self->reply_to;
+    answered = caller != nullptr;
     if (!caller) return nullptr;
     self->reply_to = nullptr;
-    deliver(self, caller, 0, true); // a reply may pass a capability back
     caller->awaiting_reply_from = nullptr;
+    if (caller->fault_pending) return answer_fault(self, caller);
+    deliver(self, caller, 0, true); // a reply may pass a capability back
     return caller;
 }
 
@@ -160,10 +196,10 @@ void ipc_receive(Thread* self, uint64_t slot, uint64_t flags)
 
 void ipc_reply(Thread* self)
 {
-    Thread* caller = answer_caller(self);
-    if (!caller) return set_status(self, Status::kInvalidArgument); // nobody to answer
-    set_status(self, Status::kOk);
-    scheduler().make_ready(caller);
+    bool answered;
+    Thread* caller = answer_caller(self, answered);
+    set_status(self, answered ? Status::kOk : Status::kInvalidArgument); // kInvalidArgument: nobody to answer
+    if (caller) scheduler().make_ready(caller);
 }
 
 void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
@@ -171,7 +207,8 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
     Endpoint* ep;
     Status s = self->task->caps().lookup(slot, rights::kReceive, ep);
     if (!ok(s)) return set_status(self, s); // the reply is kept for a corrected retry
-    Thread* caller = answer_caller(self);
+    bool answered;
+    Thread* caller = answer_caller(self, answered);
     if (take_bound_signal(self)) {
         if (caller) scheduler().make_ready(caller);
         return;
@@ -186,6 +223,29 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
     }
     block_on(self, ep, Thread::State::kBlockedReceive);
     if (caller) scheduler().hand_over(caller); // the server loop's fast path: back to the client
+}
+
+bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t address)
+{
+    Endpoint* ep = self->task->fault_endpoint;
+    if (!ep || self->fault_pending) return false; // no handler, or the handler path itself faulted
+    self->fault_pending = true;
+    self->fault_address = address;
+    self->fault_ip = self->frame.rip;
+    self->fault_code = vector | (error << 8);
+    if (Thread* receiver = ep->pop_receiver()) {
+        deliver_fault(self, receiver, self->task->fault_badge);
+        receiver->reply_to = self;
+        self->state = Thread::State::kBlockedReply;
+        self->awaiting_reply_from = receiver;
+        scheduler().block_current();
+        scheduler().hand_over(receiver);
+    }
+    self->sending_call = true;
+    self->send_badge = self->task->fault_badge;
+    self->send_may_grant = false;
+    block_on(self, ep, Thread::State::kBlockedSend);
+    return true;
 }
 
 void ipc_abandon_reply(Thread* self)

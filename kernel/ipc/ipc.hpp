@@ -20,6 +20,10 @@ void ipc_receive(Thread* self, uint64_t slot, uint64_t flags);
 void ipc_reply(Thread* self);
 void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags);
 
+// The running thread's fault becomes a call to its task's fault handler;
+// false if there is none (the caller then kills the thread).
+bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t address);
+
 // A thread that owes a reply is going away: its caller learns kDead.
 void ipc_abandon_reply(Thread* self);
 

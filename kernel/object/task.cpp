@@ -3,6 +3,7 @@
 
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/cap/cap_space.hpp"
+#include "kernel/object/endpoint.hpp"
 #include "percpu/address_space.hpp"
 #include "kernel/log.hpp"
 #include "percpu/layout.hpp"
@@ -82,6 +83,7 @@ Task* Task::create(Quota& payer, const char* name, uint64_t quota_bytes, Status&
 
 void Task::destroy(Quota& payer)
 {
+    if (fault_endpoint) release_object(fault_endpoint);
     caps_->clear();
     caps_->~CapSpace();
     this_core().heap.free(caps_);

@@ -11,6 +11,7 @@
 namespace atoll_os {
 
 class CapSpace;
+class Endpoint;
 
 class Task final : public KObject {
 public:
@@ -36,6 +37,9 @@ public:
     const char* name() const { return name_; }
     Quota& quota() { return quota_; }
     uint32_t live_threads = 0;
+    // Where its threads' faults go as messages (none: a fault kills the thread).
+    Endpoint* fault_endpoint = nullptr;
+    uint64_t fault_badge = 0;
     int64_t exit_code = 0;
 
     Task(const char* name, uint64_t quota_bytes);

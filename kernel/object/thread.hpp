@@ -49,6 +49,9 @@ public:
     Endpoint* blocked_on = nullptr;
     uint64_t send_badge = 0;
     bool send_may_grant = false;    // its endpoint capability had the grant right
+    // A fault on its way to (or at) the task's fault handler.
+    bool fault_pending = false;
+    uint64_t fault_address = 0, fault_ip = 0, fault_code = 0;
     bool sending_call = false;
     Thread* reply_to = nullptr;     // the caller this thread owes a reply (one-shot)
     Thread* awaiting_reply_from = nullptr;

@@ -106,11 +106,10 @@ void Scheduler::sleep_current(uint64_t micros)
     current_ = nullptr; // registers saved in its frame; its FPU state stays loaded until someone else runs
 }
 
-void Scheduler::release_current_thread(int64_t code)
+void Scheduler::release_thread(Thread* t, int64_t code)
 {
-    Thread* t = current_;
     Task* task = t->task;
-    current_ = nullptr;
+    if (t == current_) current_ = nullptr;
     if (fpu_owner_ == t) fpu_owner_ = nullptr; // its save area is about to be freed
     ipc_abandon_reply(t);
     t->state = Thread::State::kDead;
@@ -127,14 +126,20 @@ void Scheduler::release_current_thread(int64_t code)
     }
 }
 
-void Scheduler::exit_current(int64_t code) { release_current_thread(code); }
+void Scheduler::exit_current(int64_t code) { release_thread(current_, code); }
+
+void Scheduler::kill_blocked(Thread* t, const char* why)
+{
+    klog("task %s thread %s (%u) killed: %s", t->task->name(), t->name, t->id, why);
+    release_thread(t, -1);
+}
 
 void Scheduler::kill_current(const char* what, uint64_t ip, uint64_t address)
 {
     Thread* t = current_;
     klog("task %s thread %s (%u) killed: %s at ip %#lx, address %#lx", t->task->name(), t->name, t->id, what, ip,
          address);
-    release_current_thread(-1);
+    release_thread(current_, -1);
 }
 
 void Scheduler::switch_to(Thread* next)

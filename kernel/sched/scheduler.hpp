@@ -27,6 +27,8 @@ public:
     void exit_current(int64_t code);      // the thread object is freed
     // Kills the running thread for a fault it took in user mode.
     void kill_current(const char* what, uint64_t ip, uint64_t address);
+    // Kills a thread blocked waiting for a reply (its fault handler said so).
+    void kill_blocked(Thread* t, const char* why);
 
     // The running thread stops (blocked on IPC); it is in no queue until
     // whoever it waits for makes it ready.
@@ -45,7 +47,9 @@ private:
     unsigned highest_ready_priority() const; // 0 when nothing is ready
     void remove_ready(Thread* t);
     void wake_sleepers();
-    void release_current_thread(int64_t code);
+    // Frees a thread that is running or blocked (in no queue), and its task
+    // with its last thread.
+    void release_thread(Thread* t, int64_t code);
 
     Thread* head_[kLevels] = {};
     Thread* tail_[kLevels] = {};

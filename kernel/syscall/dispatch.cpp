@@ -70,6 +70,8 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kNotificationBind: f->rax = uint64_t(sys_notification_bind(s.current(), f->rdi)); break;
     case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
     case sys::kCapRevoke: f->rax = uint64_t(s.current()->task->caps().revoke(f->rdi)); break;
+    case sys::kTaskSetFaultHandler: f->rax = uint64_t(sys_task_set_fault_handler(s.current(), f->rdi, f->rsi)); break;
+    case sys::kMapAnonymous: f->rax = uint64_t(sys_map_anonymous(s.current(), *f)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;
@@ -82,8 +84,11 @@ extern "C" [[noreturn]] void user_interrupt_dispatch(InterruptFrame* f)
     uint8_t vec = uint8_t(f->vector);
     if (vec == vector::kNmi) cpu::halt_forever(); // another core panicked
     if (vec < 32) {
-        // A fault in user mode ends that thread, nothing else.
-        scheduler().kill_current(exception_name(vec), f->rip, vec == 14 ? cpu::read_cr2() : 0);
+        // A fault in user mode goes to the task's fault handler as a call;
+        // without one it ends that thread, nothing else.
+        uint64_t address = vec == 14 ? cpu::read_cr2() : 0;
+        if (!ipc_send_fault(scheduler().current(), vec, f->error_code, address))
+            scheduler().kill_current(exception_name(vec), f->rip, address);
         scheduler().resume();
     }
     run_interrupt_handler(*f);

@@ -94,6 +94,31 @@ Status sys_notification_bind(Thread* self, uint64_t slot)
     return Status::kOk;
 }
 
+Status sys_task_set_fault_handler(Thread* self, uint64_t task_slot, uint64_t endpoint_slot)
+{
+    Task* task;
+    Endpoint* ep;
+    uint64_t badge;
+    Status s = self->task->caps().lookup(task_slot, rights::kCreate, task);
+    if (ok(s)) s = self->task->caps().lookup(endpoint_slot, rights::kSend, ep, &badge);
+    if (!ok(s)) return s;
+    ep->add_ref(); // the task holds it like a capability
+    if (task->fault_endpoint) release_object(task->fault_endpoint);
+    task->fault_endpoint = ep;
+    task->fault_badge = badge;
+    return Status::kOk;
+}
+
+Status sys_map_anonymous(Thread* self, const InterruptFrame& f)
+{
+    Task* task;
+    Status s = self->task->caps().lookup(f.rdi, rights::kCreate, task);
+    if (!ok(s)) return s;
+    uint64_t va = f.rsi, bytes = f.rdx, flags = f.r10;
+    if (flags & ~uint64_t(3) || ((flags & 1) && (flags & 2))) return Status::kInvalidArgument; // never W+X
+    return task->map_anonymous(va, bytes, MapFlags{.write = (flags & 1) != 0, .execute = (flags & 2) != 0});
+}
+
 Status sys_cap_copy(Thread* self, const InterruptFrame& f)
 {
     if (f.r10 == sys::kNotificationBadge) return Status::kInvalidArgument; // reserved for notifications

@@ -132,8 +132,9 @@ CONFIGS = (
                    "signal_bound", "bound_signal_ends_receive", "same_receive_takes_messages")))),
     # Long messages through UTCBs, capabilities passed in messages with
     # fewer rights, the grant right, and revoke, within a task and across two.
-    Config("tcg-caps", Machine(cores=1), cmdline="init=long_ipc,grant_server,grant_client", ktests=False,
-           checks=("online", "user"), modules=("user/long_ipc", "user/grant_server", "user/grant_client"),
+    Config("tcg-caps", Machine(cores=1), cmdline="init=long_ipc,grant_server,grant_client,pager", ktests=False,
+           checks=("online", "user"),
+           modules=("user/long_ipc", "user/grant_server", "user/grant_client", "user/pager"),
            user=UserExpected(passes=tuple(f"long_ipc/{c}" for c in (
                "endpoint", "server_thread", "sixty_four_word_call", "sixty_four_word_reply", "capability_received",
                "received_capability_works", "received_capability_has_reduced_rights", "copy_without_grant",
@@ -143,7 +144,13 @@ CONFIGS = (
                "grant_server/notification", "grant_server/client_signal_arrived",
                "grant_server/revoke_what_was_handed_out", "grant_server/own_capability_still_works",
                "grant_client/capability_arrived_from_another_task", "grant_client/signal_through_it",
-               "grant_client/server_revoked", "grant_client/revoked_capability_is_gone"))),
+               "grant_client/server_revoked", "grant_client/revoked_capability_is_gone") +
+               tuple(f"pager/{c}" for c in (
+                   "endpoint", "set_fault_handler", "handler_thread", "demand_paged_memory_holds_data",
+                   "one_fault_per_page", "exception_resumed_by_handler", "victim_thread",
+                   "handler_killed_the_faulting_thread", "no_writable_and_executable_memory", "no_double_mapping",
+                   "handler_told_to_stop")),
+                             killed=("pager",))),
     # A million random and malformed system calls, after exhausting the
     # task's quota on purpose; the kernel's self-check must then pass.
     Config("tcg-fuzz", Machine(cores=1), cmdline="init=syscall_fuzz", ktests=False, timeout=300,

@@ -115,4 +115,16 @@ inline Status notification_bind(uint64_t slot)
     return ipc_syscall(sys::kNotificationBind, slot, 0, m);
 }
 
+inline Status task_set_fault_handler(uint64_t task_slot, uint64_t endpoint_slot)
+{
+    Message m{};
+    return ipc_syscall(sys::kTaskSetFaultHandler, task_slot, endpoint_slot, m);
+}
+inline constexpr uint64_t kMapWrite = 1, kMapExecute = 2;
+inline Status map_anonymous(uint64_t task_slot, uint64_t address, uint64_t bytes, uint64_t flags)
+{
+    Message m{{bytes, flags, 0, 0}};
+    return ipc_syscall(sys::kMapAnonymous, task_slot, address, m);
+}
+
 } // namespace atoll_os::user
