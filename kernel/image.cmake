@@ -21,6 +21,7 @@ add_library(atoll_kernel_core OBJECT
   ${K}/object/elf_task.cpp
   ${K}/object/endpoint.cpp
   ${K}/object/notification.cpp
+  ${K}/object/reply.cpp
   ${K}/syscall/object_calls.cpp
   ${K}/cap/cap_space.cpp
   ${K}/ipc/ipc.cpp

@@ -39,6 +39,9 @@ enum Number : uint64_t {
     // Faults and memory.
     kTaskSetFaultHandler = 19, // (task, endpoint): the task's faults arrive there as calls
     kMapAnonymous = 20,        // (task, address, bytes, flags: 1 writable, 2 executable): fresh zeroed memory
+    // Replies kept for later: rdi = destination / reply slot.
+    kReplySave = 21,           // (task, dest slot): moves the pending reply right into a new Reply object
+    kReplyWith = 22,           // (reply slot, flags, 4 words): answers through it, once
     kCount
 };
 

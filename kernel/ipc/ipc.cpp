@@ -7,6 +7,7 @@
 #include "kernel/abi/utcb.hpp"
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/reply.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -246,6 +247,31 @@ bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t addr
     self->send_may_grant = false;
     block_on(self, ep, Thread::State::kBlockedSend);
     return true;
+}
+
+Status ipc_save_reply(Thread* self, Reply* reply)
+{
+    Thread* caller = self->reply_to;
+    if (!caller || caller->fault_pending) return Status::kInvalidArgument; // nothing (or a fault) to save
+    self->reply_to = nullptr;
+    caller->awaiting_reply_from = nullptr;
+    caller->saved_reply = reply;
+    reply->caller = caller;
+    return Status::kOk;
+}
+
+void ipc_reply_with(Thread* self, uint64_t slot)
+{
+    Reply* reply;
+    Status s = self->task->caps().lookup(slot, rights::kSend, reply);
+    if (!ok(s)) return set_status(self, s);
+    Thread* caller = reply->caller;
+    if (!caller) return set_status(self, Status::kInvalidArgument); // already used
+    reply->caller = nullptr;
+    caller->saved_reply = nullptr;
+    deliver(self, caller, 0, true);
+    set_status(self, Status::kOk);
+    scheduler().make_ready(caller);
 }
 
 void ipc_abandon_reply(Thread* self)

@@ -8,9 +8,12 @@
 
 #include <stdint.h>
 
+#include "kernel/abi/status.hpp"
+
 namespace atoll_os {
 
 class Thread;
+class Reply;
 
 inline constexpr uint64_t kIpcNonBlocking = 1; // flags: fail with kWouldBlock instead of waiting
 
@@ -23,6 +26,11 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags);
 // The running thread's fault becomes a call to its task's fault handler;
 // false if there is none (the caller then kills the thread).
 bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t address);
+
+// Moves the reply right the running thread holds into `reply`.
+Status ipc_save_reply(Thread* self, Reply* reply);
+// Answers through a saved reply (one shot).
+void ipc_reply_with(Thread* self, uint64_t slot);
 
 // A thread that owes a reply is going away: its caller learns kDead.
 void ipc_abandon_reply(Thread* self);

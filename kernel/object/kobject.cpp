@@ -3,6 +3,7 @@
 
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/reply.hpp"
 
 namespace atoll_os {
 
@@ -22,6 +23,7 @@ void release_object(KObject* obj)
     if (!obj->drop_ref()) return;
     if (obj->type() == ObjectType::kEndpoint) static_cast<Endpoint*>(obj)->destroy();
     if (obj->type() == ObjectType::kNotification) static_cast<Notification*>(obj)->destroy();
+    if (obj->type() == ObjectType::kReply) static_cast<Reply*>(obj)->destroy();
 }
 
 } // namespace atoll_os

@@ -19,7 +19,8 @@ namespace atoll_os {
     X(Task)                   \
     X(Thread)                 \
     X(Endpoint)               \
-    X(Notification)
+    X(Notification)           \
+    X(Reply)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,

@@ -14,6 +14,7 @@ class Task;
 class Endpoint;
 struct Utcb;
 class Notification;
+class Reply;
 
 class Thread final : public KObject {
 public:
@@ -55,6 +56,7 @@ public:
     bool sending_call = false;
     Thread* reply_to = nullptr;     // the caller this thread owes a reply (one-shot)
     Thread* awaiting_reply_from = nullptr;
+    Reply* saved_reply = nullptr;   // its answer will come through this Reply object
     Notification* waiting_on = nullptr;         // blocked in wait()
     Notification* bound_notification = nullptr; // also ends its endpoint receives
     char name[kNameMax];

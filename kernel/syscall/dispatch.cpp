@@ -72,6 +72,8 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kCapRevoke: f->rax = uint64_t(s.current()->task->caps().revoke(f->rdi)); break;
     case sys::kTaskSetFaultHandler: f->rax = uint64_t(sys_task_set_fault_handler(s.current(), f->rdi, f->rsi)); break;
     case sys::kMapAnonymous: f->rax = uint64_t(sys_map_anonymous(s.current(), *f)); break;
+    case sys::kReplySave: f->rax = uint64_t(sys_reply_save(s.current(), f->rdi, f->rsi)); break;
+    case sys::kReplyWith: ipc_reply_with(s.current(), f->rdi); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;

@@ -6,7 +6,9 @@
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/cap/rights.hpp"
 #include "kernel/object/endpoint.hpp"
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/reply.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -117,6 +119,16 @@ Status sys_map_anonymous(Thread* self, const InterruptFrame& f)
     uint64_t va = f.rsi, bytes = f.rdx, flags = f.r10;
     if (flags & ~uint64_t(3) || ((flags & 1) && (flags & 2))) return Status::kInvalidArgument; // never W+X
     return task->map_anonymous(va, bytes, MapFlags{.write = (flags & 1) != 0, .execute = (flags & 2) != 0});
+}
+
+Status sys_reply_save(Thread* self, uint64_t task_slot, uint64_t dest)
+{
+    if (!self->reply_to || self->reply_to->fault_pending) return Status::kInvalidArgument; // nothing to save
+    Status s = create_into<Reply>(self, task_slot, dest);
+    if (!ok(s)) return s;
+    Reply* reply;
+    s = self->task->caps().lookup(dest, rights::kSend, reply);
+    return ok(s) ? ipc_save_reply(self, reply) : s;
 }
 
 Status sys_cap_copy(Thread* self, const InterruptFrame& f)

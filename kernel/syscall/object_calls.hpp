@@ -21,5 +21,6 @@ Status sys_notification_bind(Thread* self, uint64_t slot);
 Status sys_cap_copy(Thread* self, const InterruptFrame& f);
 Status sys_task_set_fault_handler(Thread* self, uint64_t task_slot, uint64_t endpoint_slot);
 Status sys_map_anonymous(Thread* self, const InterruptFrame& f);
+Status sys_reply_save(Thread* self, uint64_t task_slot, uint64_t dest);
 
 } // namespace atoll_os

@@ -114,9 +114,10 @@ CONFIGS = (
                              killed=("crasher",), status=1)),
     # Capabilities and synchronous IPC on one core: threads of one task,
     # and a client/server pair in two tasks identified by a badge.
-    Config("tcg-ipc", Machine(cores=1), cmdline="init=ipc_threads,ping_server,ping_client,notify", ktests=False,
-           checks=("online", "user"),
-           modules=("user/ipc_threads", "user/ping_server", "user/ping_client", "user/notify"),
+    Config("tcg-ipc", Machine(cores=1), cmdline="init=ipc_threads,ping_server,ping_client,notify,deferred_reply",
+           ktests=False, checks=("online", "user"),
+           modules=("user/ipc_threads", "user/ping_server", "user/ping_client", "user/notify",
+                    "user/deferred_reply"),
            user=UserExpected(passes=tuple(f"ipc_threads/{c}" for c in (
                "endpoint_create", "occupied_slot_refused", "thread_create", "call_reply_2000_rounds",
                "empty_slot_rejected", "slot_out_of_range_rejected", "wrong_type_rejected",
@@ -129,7 +130,10 @@ CONFIGS = (
                    "create", "poll_empty", "signal", "signals_accumulate", "poll_takes_all", "waiter_thread",
                    "wait_blocks_while_empty", "signal_wakes", "waiter_got_the_bits", "receive_only_copy",
                    "signal_needs_send_right", "notification_badge_reserved", "server_objects", "server_thread",
-                   "signal_bound", "bound_signal_ends_receive", "same_receive_takes_messages")))),
+                   "signal_bound", "bound_signal_ends_receive", "same_receive_takes_messages")) +
+               tuple(f"deferred_reply/{c}" for c in (
+                   "endpoint", "threads", "saved_reply_answers_later", "later_caller_answered_first",
+                   "reply_right_is_one_shot", "nothing_to_save_refused", "dropped_reply_tells_caller_dead")))),
     # Long messages through UTCBs, capabilities passed in messages with
     # fewer rights, the grant right, and revoke, within a task and across two.
     Config("tcg-caps", Machine(cores=1), cmdline="init=long_ipc,grant_server,grant_client,pager", ktests=False,

@@ -127,4 +127,16 @@ inline Status map_anonymous(uint64_t task_slot, uint64_t address, uint64_t bytes
     return ipc_syscall(sys::kMapAnonymous, task_slot, address, m);
 }
 
+// Keeps the reply owed to the last caller in a Reply capability at `dest`.
+inline Status reply_save(uint64_t task_slot, uint64_t dest)
+{
+    Message m{};
+    return ipc_syscall(sys::kReplySave, task_slot, dest, m);
+}
+// Answers through a saved Reply capability (once).
+inline Status reply_with(uint64_t reply_slot, Message m, uint64_t flags = 0)
+{
+    return ipc_syscall(sys::kReplyWith, reply_slot, flags, m);
+}
+
 } // namespace atoll_os::user
