@@ -4,6 +4,12 @@
 atoll_shared_library(atoll_placement SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/placement.cpp
   ${CMAKE_CURRENT_LIST_DIR}/placement_config.cpp)
+# The config parser reads boot.cfg with the runtime library's tokenizer and
+# placement-key readers (runtime/lib/ini.cpp, boot_config.cpp). An image that
+# takes atoll_placement_kernel's objects takes atoll_rtlib_kernel's too, as
+# the kernel image already does.
+target_link_libraries(atoll_placement_host PUBLIC atoll_rtlib_host)
+target_link_libraries(atoll_placement_kernel PUBLIC atoll_rtlib_kernel)
 
 # build/tools/atoll-place: reads a machine in the kernel's log format, a
 # config and an optional cost model; prints the plan (tools/atoll/place.py).

@@ -5,263 +5,90 @@ namespace atoll_os::bootcfg {
 
 namespace {
 
+using ini::Num;
+using ini::Str;
+using ini::copy_to;
+using ini::parse_number;
+using ini::same;
 using ull = unsigned long long;
 
 constexpr uint8_t kDefaultPriority = 100;
 constexpr uint64_t kDefaultMemory = 4ull << 20;
 constexpr uint64_t kPageSize = 4096;
 constexpr uint32_t kMaxIrq = 255, kMaxPort = 0xffff;
+constexpr size_t kShowMax = ini::kShowMax;
 
-// Values quoted in messages are cut here so one absurd line cannot flood the log.
-constexpr size_t kShowMax = 40;
+constexpr ini::Dialect kDialect = {"program", true, "; spaces and tabs are the only whitespace"};
 
-// A piece of the input: never NUL-terminated, never read past n.
-struct Str {
-    const char* p = "";  // never null, so "%.*s" of an empty Str is well defined
-    size_t n = 0;
-
-    bool is(const char* lit) const
-    {
-        const size_t len = __builtin_strlen(lit);
-        return n == len && __builtin_memcmp(p, lit, len) == 0;
-    }
-    bool starts_with(const char* lit) const
-    {
-        const size_t len = __builtin_strlen(lit);
-        return n >= len && __builtin_memcmp(p, lit, len) == 0;
-    }
-    Str from(size_t i) const { return i <= n ? Str{p + i, n - i} : Str{p + n, 0}; }
-    Str upto(size_t i) const { return Str{p, i < n ? i : n}; }
-    // Index of the first c, or n.
-    size_t find(char c) const
-    {
-        size_t i = 0;
-        while (i < n && p[i] != c) {
-            ++i;
-        }
-        return i;
-    }
-    // printf "%.*s%s" arguments for a quote of bounded length.
-    int shown() const { return static_cast<int>(n < kShowMax ? n : kShowMax); }
-    const char* more() const { return n > kShowMax ? "..." : ""; }
+enum Key : unsigned {
+    kImage, kCore, kPriority, kArgs, kCaps, kMemory, kServer,  // boot keys
+    kNode, kNear, kSpread, kTalks,                             // placement-only keys
+    kKeyCount
 };
+constexpr const char* kKeyNames[kKeyCount] = {"image",  "core",   "priority", "args",   "caps", "memory",
+                                              "server", "node",   "near",     "spread", "talks"};
+static_assert(kKeyCount <= ini::kMaxKeys);
+static_assert(kTalks - kNode == static_cast<unsigned>(PlacementKey::kTalks), "node..talks in PlacementKey's order");
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-Str trim(Str s)
-{
-    while (s.n > 0 && is_space(s.p[0])) {
-        ++s.p;
-        --s.n;
-    }
-    while (s.n > 0 && is_space(s.p[s.n - 1])) {
-        --s.n;
-    }
-    return s;
-}
-
-bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
-
-int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-enum class Num { kOk, kBad, kTooLarge };
-
-// Decimal, or hex after "0x". No sign, no spaces, at least one digit.
-Num parse_number(Str s, uint64_t& out)
-{
-    unsigned base = 10;
-    if (s.starts_with("0x") || s.starts_with("0X")) {
-        base = 16;
-        s = s.from(2);
-    }
-    if (s.n == 0) {
-        return Num::kBad;
-    }
-    uint64_t v = 0;
-    for (size_t i = 0; i < s.n; ++i) {
-        const int d = hex_digit(s.p[i]);
-        if (d < 0 || static_cast<unsigned>(d) >= base) {
-            return Num::kBad;
-        }
-        if (v > (UINT64_MAX - static_cast<unsigned>(d)) / base) {
-            return Num::kTooLarge;
-        }
-        v = v * base + static_cast<unsigned>(d);
-    }
-    out = v;
-    return Num::kOk;
-}
-
-void copy_to(char* dst, Str s)
-{
-    __builtin_memcpy(dst, s.p, s.n);
-    dst[s.n] = '\0';
-}
-
-bool same(const char* a, const char* b)
-{
-    const size_t n = __builtin_strlen(a);
-    return n == __builtin_strlen(b) && __builtin_memcmp(a, b, n) == 0;
-}
-
-enum Key : unsigned { kImage, kCore, kPriority, kArgs, kCaps, kMemory, kServer, kKeyCount };
-constexpr const char* kKeyNames[kKeyCount] = {"image", "core", "priority", "args", "caps", "memory", "server"};
-
-// Prefixes every report with file:line and marks the parse failed. A macro
-// because Diag::report's format must stay a literal to be checked.
-#define CFG_ERROR(fmt, ...)                                                            \
-    do {                                                                               \
-        diag_.report("%s:%u: " fmt, file_, line_ __VA_OPT__(, ) __VA_ARGS__);          \
-        ok_ = false;                                                                   \
-    } while (0)
+#define CFG_ERROR(...) ATOLL_INI_ERROR(in_, __VA_ARGS__)
 
 class Parser {
 public:
-    Parser(const char* file, uint32_t core_count, Config& out, Diag& diag)
-        : file_(file ? file : "(boot config)"), core_count_(core_count), out_(out), diag_(diag)
+    Parser(const char* text, size_t len, const char* file, uint32_t core_count, Config& out, Diag& diag)
+        : in_(text, len, file ? file : "(boot config)", kDialect, diag), core_count_(core_count), out_(out)
     {
     }
 
-    bool run(const char* text, size_t len)
+    bool run()
     {
         out_.program_count = 0;
-        size_t pos = 0;
-        line_ = 1;
-        while (pos < len) {
-            size_t end = pos;
-            while (end < len && text[end] != '\n') {
-                ++end;
-            }
-            Str line{text + pos, end - pos};
-            if (line.n > 0 && line.p[line.n - 1] == '\r') {
-                --line.n;  // CRLF
-            }
-            parse_line(line);
-            pos = end + 1;
-            ++line_;
-        }
+        in_.read(*this);
         check_servers();
         check_endpoints();
-        return ok_;
+        check_placement_names(in_, out_.programs, out_.program_count);
+        return in_.ok;
+    }
+
+    // Sections that cannot be kept (malformed, bad or duplicate name, too
+    // many) still have their settings checked, into scratch_.
+    void section(const ini::Item& item)
+    {
+        current_index_ = item.named ? in_.admit(item.name, out_.programs, out_.program_count, kMaxPrograms) : -1;
+        current_ = &scratch_;
+        if (current_index_ >= 0) {
+            current_ = &out_.programs[current_index_];
+            caps_line_[current_index_] = 0;
+            server_line_[current_index_] = 0;
+        }
+        start(*current_, item.named ? item.name : Str{});
+    }
+
+    void setting(const ini::Item& item)
+    {
+        const int k = in_.key(item, kKeyNames, kKeyCount,
+                              "image, core, priority, args, caps, memory, server, node, near, spread or talks");
+        if (k < 0 || !in_.first_time(static_cast<unsigned>(k), kKeyNames[k], in_.section)) {
+            return;
+        }
+        Program& p = *current_;
+        const Str value = item.value;
+        switch (k) {
+        case kImage: set_image(p, value); break;
+        case kCore: set_core(p, value); break;
+        case kPriority: set_priority(p, value); break;
+        case kArgs: set_args(p, value); break;
+        case kCaps: set_caps(p, value); break;
+        case kMemory: set_memory(p, value); break;
+        case kServer: set_server(p, value); break;
+        case kNode:
+        case kNear:
+        case kSpread:
+        case kTalks: read_placement_key(in_, static_cast<PlacementKey>(k - kNode), value, p); break;
+        default: break;
+        }
     }
 
 private:
-    void parse_line(Str line)
-    {
-        for (size_t i = 0; i < line.n; ++i) {
-            const unsigned char c = static_cast<unsigned char>(line.p[i]);
-            if (c == 0) {
-                CFG_ERROR("NUL byte at column %zu (expected text)", i + 1);
-                return;
-            }
-            if (!(c == '\t' || (c >= 0x20 && c < 0x7f))) {
-                CFG_ERROR("byte 0x%02x at column %zu is not printable ASCII (expected text; spaces and tabs "
-                          "are the only whitespace)",
-                          c, i + 1);
-                return;
-            }
-        }
-        for (size_t i = 0; i < line.n; ++i) {
-            if (line.p[i] == '#' && (i == 0 || is_space(line.p[i - 1]))) {
-                line = line.upto(i);
-                break;
-            }
-        }
-        line = trim(line);
-        if (line.n == 0) {
-            return;
-        }
-        if (line.p[0] == '[') {
-            parse_section(line);
-        } else {
-            parse_setting(line);
-        }
-    }
-
-    // Checks a NAME; `what` says which one for the message.
-    bool check_name(Str s, const char* what)
-    {
-        if (s.n == 0) {
-            CFG_ERROR("%s is empty (expected 1-%u characters from a-z, 0-9, '_' and '-')", what, kNameMax - 1);
-            return false;
-        }
-        if (s.n >= kNameMax) {
-            CFG_ERROR("%s '%.*s%s' is %zu characters (at most %u)", what, s.shown(), s.p, s.more(), s.n, kNameMax - 1);
-            return false;
-        }
-        for (size_t i = 0; i < s.n; ++i) {
-            if (!is_name_char(s.p[i])) {
-                CFG_ERROR("%s '%.*s' has '%c' (expected a-z, 0-9, '_' and '-')", what, s.shown(), s.p, s.p[i]);
-                return false;
-            }
-        }
-        return true;
-    }
-
-    void parse_section(Str line)
-    {
-        // Whatever follows belongs to this header, valid or not, so its keys
-        // are not also reported as outside a section.
-        in_section_ = true;
-        current_ = &scratch_;
-        current_index_ = -1;
-        for (uint32_t& l : key_lines_) {
-            l = 0;
-        }
-        section_name_ = Str{};
-
-        Str inner = line.from(1);
-        if (inner.n == 0 || inner.p[inner.n - 1] != ']') {
-            CFG_ERROR("%.*s%s: expected [program NAME]", line.shown(), line.p, line.more());
-            start(scratch_, Str{});
-            return;
-        }
-        inner = trim(inner.upto(inner.n - 1));
-        size_t word = 0;
-        while (word < inner.n && !is_space(inner.p[word])) {
-            ++word;
-        }
-        const Str kind = inner.upto(word);
-        const Str name = trim(inner.from(word));
-        if (!kind.is("program") || name.n == 0) {
-            CFG_ERROR("%.*s%s: expected [program NAME]", line.shown(), line.p, line.more());
-            start(scratch_, Str{});
-            return;
-        }
-        section_name_ = name;
-        if (!check_name(name, "program name")) {
-            start(scratch_, Str{});
-            return;
-        }
-        for (uint32_t i = 0; i < out_.program_count; ++i) {
-            const Program& p = out_.programs[i];
-            if (name.is(p.name)) {
-                CFG_ERROR("[program %.*s]: duplicate program name (first at line %u)", name.shown(), name.p, p.line);
-                start(scratch_, name);
-                return;
-            }
-        }
-        if (out_.program_count == kMaxPrograms) {
-            if (!too_many_programs_reported_) {
-                CFG_ERROR("[program %.*s]: more than %u programs", name.shown(), name.p, kMaxPrograms);
-                too_many_programs_reported_ = true;
-            }
-            start(scratch_, name);
-            return;
-        }
-        current_index_ = static_cast<int>(out_.program_count);
-        current_ = &out_.programs[out_.program_count++];
-        caps_line_[current_index_] = 0;
-        server_line_[current_index_] = 0;
-        start(*current_, name);
-    }
-
     void start(Program& p, Str name)
     {
         p.name[0] = '\0';
@@ -276,50 +103,8 @@ private:
         p.memory_bytes = kDefaultMemory;
         p.cap_count = 0;
         p.serves[0] = '\0';
-        p.line = line_;
-    }
-
-    void parse_setting(Str line)
-    {
-        const size_t eq = line.find('=');
-        if (eq == line.n) {
-            CFG_ERROR("'%.*s%s': expected 'key = value', '[program NAME]' or a comment", line.shown(), line.p,
-                      line.more());
-            return;
-        }
-        const Str key = trim(line.upto(eq));
-        const Str value = trim(line.from(eq + 1));
-        unsigned k = 0;
-        while (k < kKeyCount && !key.is(kKeyNames[k])) {
-            ++k;
-        }
-        if (k == kKeyCount) {
-            CFG_ERROR("unknown key '%.*s%s' (expected image, core, priority, args, caps, memory or server)",
-                      key.shown(), key.p, key.more());
-            return;
-        }
-        if (!in_section_) {
-            CFG_ERROR("%s = %.*s%s: key outside a section (expected a [program NAME] line before it)", kKeyNames[k],
-                      value.shown(), value.p, value.more());
-            return;
-        }
-        if (key_lines_[k] != 0) {
-            CFG_ERROR("duplicate key '%s' in [program %.*s] (first at line %u)", kKeyNames[k], section_name_.shown(),
-                      section_name_.p, key_lines_[k]);
-            return;
-        }
-        key_lines_[k] = line_;
-        Program& p = *current_;
-        switch (k) {
-        case kImage: set_image(p, value); break;
-        case kCore: set_core(p, value); break;
-        case kPriority: set_priority(p, value); break;
-        case kArgs: set_args(p, value); break;
-        case kCaps: set_caps(p, value); break;
-        case kMemory: set_memory(p, value); break;
-        case kServer: set_server(p, value); break;
-        default: break;
-        }
+        p.line = in_.line;
+        p.clear();
     }
 
     void set_image(Program& p, Str v)
@@ -355,24 +140,69 @@ private:
         return false;
     }
 
+    // "3" (as it always was: any core of the machine), or a list of cores
+    // and ranges "0,2", "4-7", "0, 8-11" (below kMaxCores): any one of them.
+    // A leading '-' is not a range but a bad number.
     void set_core(Program& p, Str v)
     {
+        if (v.find(',') < v.n || (v.n > 0 && v.from(1).find('-') < v.n - 1)) {
+            set_core_list(p, v);
+            return;
+        }
         uint64_t core = 0;
         if (!number("core", v, core)) {
             return;
         }
         if (core >= core_count_) {
-            if (core_count_ == 0) {
-                CFG_ERROR("core = %.*s: this machine has no cores", v.shown(), v.p);
-            } else if (core_count_ == 1) {
-                CFG_ERROR("core = %.*s: this machine has 1 core (0)", v.shown(), v.p);
-            } else {
-                CFG_ERROR("core = %.*s: this machine has %u cores (0-%u)", v.shown(), v.p, core_count_,
-                          core_count_ - 1);
-            }
+            no_such_core(v);
             return;
         }
         p.core = static_cast<uint32_t>(core);
+        p.cores.clear();
+        p.cores.add(p.core);
+        p.core_line = in_.line;
+    }
+
+    void set_core_list(Program& p, Str v)
+    {
+        CoreSet set;
+        Str bad;
+        switch (ini::parse_number_set(v, kMaxCores - 1, set.bits, kCoreWords, bad)) {
+        case Num::kOk: break;
+        case Num::kBad:
+            CFG_ERROR("core = %.*s%s: '%.*s' is not a core number or range (expected e.g. core = 3, core = 0,2 or "
+                      "core = 4-7)",
+                      v.shown(), v.p, v.more(), bad.shown(), bad.p);
+            return;
+        case Num::kTooLarge:
+            if (core_count_ > kMaxCores) {
+                CFG_ERROR("core = %.*s%s: '%.*s': lists and ranges name cores below %u", v.shown(), v.p, v.more(),
+                          bad.shown(), bad.p, kMaxCores);
+            } else {
+                no_such_core(v);
+            }
+            return;
+        }
+        for (uint32_t c = core_count_; c < kMaxCores; ++c) {
+            if (set.has(c)) {
+                no_such_core(v);
+                return;
+            }
+        }
+        p.cores = set;
+        p.core = set.first();
+        p.core_line = in_.line;
+    }
+
+    void no_such_core(Str v)
+    {
+        if (core_count_ == 0) {
+            CFG_ERROR("core = %.*s: this machine has no cores", v.shown(), v.p);
+        } else if (core_count_ == 1) {
+            CFG_ERROR("core = %.*s: this machine has 1 core (0)", v.shown(), v.p);
+        } else {
+            CFG_ERROR("core = %.*s: this machine has %u cores (0-%u)", v.shown(), v.p, core_count_, core_count_ - 1);
+        }
     }
 
     void set_priority(Program& p, Str v)
@@ -441,29 +271,25 @@ private:
 
     void set_server(Program& p, Str v)
     {
-        if (!check_name(v, "server")) {
+        if (!in_.check_name(v, "server")) {
             return;
         }
         copy_to(p.serves, v);
         if (current_index_ >= 0) {
-            server_line_[current_index_] = line_;
+            server_line_[current_index_] = in_.line;
         }
     }
 
     void set_caps(Program& p, Str v)
     {
         if (current_index_ >= 0) {
-            caps_line_[current_index_] = line_;
+            caps_line_[current_index_] = in_.line;
         }
         if (v.n == 0) {
             return;  // "caps =" grants nothing, same as leaving it out
         }
-        Str rest = v;
-        unsigned item = 1;
         bool too_many_reported = false;
-        for (;;) {
-            const size_t comma = rest.find(',');
-            const Str cap = trim(rest.upto(comma));
+        ini::for_each_entry(v, [&](Str cap, unsigned item) {
             if (cap.n == 0) {
                 CFG_ERROR("caps: entry %u is empty (expected a capability between commas)", item);
             } else {
@@ -472,12 +298,8 @@ private:
                     add_cap(p, cap, req, too_many_reported);
                 }
             }
-            if (comma == rest.n) {
-                break;
-            }
-            rest = rest.from(comma + 1);
-            ++item;
-        }
+            return true;
+        });
     }
 
     void add_cap(Program& p, Str text, const CapRequest& req, bool& too_many_reported)
@@ -541,7 +363,7 @@ private:
         }
         if (cap.starts_with("endpoint:")) {
             const Str name = cap.from(9);
-            if (!check_name(name, "caps: endpoint name")) {
+            if (!in_.check_name(name, "caps: endpoint name")) {
                 return false;
             }
             req.kind = CapKind::kEndpoint;
@@ -565,7 +387,7 @@ private:
             for (uint32_t j = 0; j < i; ++j) {
                 const Program& q = out_.programs[j];
                 if (same(p.serves, q.serves)) {
-                    line_ = server_line_[i];
+                    in_.line = server_line_[i];
                     CFG_ERROR("server = %s: already served by program '%s' (line %u)", p.serves, q.name,
                               server_line_[j]);
                     break;
@@ -587,7 +409,7 @@ private:
                     served = same(out_.programs[j].serves, p.caps[c].name);
                 }
                 if (!served) {
-                    line_ = caps_line_[i];
+                    in_.line = caps_line_[i];
                     CFG_ERROR("caps: endpoint:%s: no program serves '%s' (expected a program with server = %s)",
                               p.caps[c].name, p.caps[c].name, p.caps[c].name);
                 }
@@ -595,25 +417,15 @@ private:
         }
     }
 
-    const char* file_;
+    ini::Reader in_;
     uint32_t core_count_;
     Config& out_;
-    Diag& diag_;
-    bool ok_ = true;
-    uint32_t line_ = 1;
-
-    bool in_section_ = false;
-    bool too_many_programs_reported_ = false;
-    Program* current_ = nullptr;
-    int current_index_ = -1;     // index in out_.programs, or -1 for scratch_
-    Str section_name_;           // as written, for messages
-    uint32_t key_lines_[kKeyCount] = {};
+    Program* current_ = &scratch_;
+    int current_index_ = -1;  // index in out_.programs, or -1 for scratch_
     // Where each accepted program's caps/server were, for the checks that
     // can only run once every program is known.
     uint32_t caps_line_[kMaxPrograms] = {};
     uint32_t server_line_[kMaxPrograms] = {};
-    // Sections that cannot be kept (bad or duplicate name, too many) still
-    // have their settings checked, into this.
     Program scratch_{};
 };
 
@@ -621,10 +433,92 @@ private:
 
 } // namespace
 
+const char* spread_name(Spread s)
+{
+    switch (s) {
+    case Spread::kPackage: return "package";
+    case Spread::kNode: return "node";
+    case Spread::kL3: return "l3";
+    case Spread::kNone: break;
+    }
+    return "none";
+}
+
+void PlacementKeys::clear()
+{
+    cores.clear();
+    core_line = 0;
+    node = 0;
+    node_line = 0;
+    near[0] = '\0';
+    near_line = 0;
+    spread = Spread::kNone;
+    spread_line = 0;
+    talk_count = 0;
+    talks_line = 0;
+}
+
+void read_placement_key(ini::Reader& in, PlacementKey key, Str v, PlacementKeys& p)
+{
+    switch (key) {
+    case PlacementKey::kNode: {
+        uint64_t node = 0;
+        if (parse_number(v, node) != Num::kOk || node >= kMaxNodes) {
+            ATOLL_INI_ERROR(in, "node = %.*s%s: expected a NUMA node number below %u", v.shown(), v.p, v.more(),
+                            kMaxNodes);
+            return;
+        }
+        p.node = static_cast<uint32_t>(node);
+        p.node_line = in.line;
+        return;
+    }
+    case PlacementKey::kNear:
+        if (in.check_name(v, "near")) {
+            copy_to(p.near, v);
+            p.near_line = in.line;
+        }
+        return;
+    case PlacementKey::kSpread: {
+        constexpr Spread kNamed[] = {Spread::kPackage, Spread::kNode, Spread::kL3};
+        for (Spread s : kNamed) {
+            if (v.is(spread_name(s))) {
+                p.spread = s;
+                p.spread_line = in.line;
+                return;
+            }
+        }
+        ATOLL_INI_ERROR(in, "spread = %.*s%s: expected package, node or l3", v.shown(), v.p, v.more());
+        return;
+    }
+    case PlacementKey::kTalks:
+        p.talks_line = in.line;
+        in.name_list("talks", v, p.talks, kMaxTalks, p.talk_count);
+        return;
+    }
+}
+
+void check_near(ini::Reader& in, const char* program, const char* near, bool exists)
+{
+    if (same(near, program)) {
+        ATOLL_INI_ERROR(in, "[program %s] near = %s: a program cannot be near itself", program, near);
+    } else if (!exists) {
+        ATOLL_INI_ERROR(in, "[program %s] near = %s: no [program %s] in this file", program, near, near);
+    }
+}
+
+void check_talk(ini::Reader& in, const char* program, const char* other, bool exists)
+{
+    if (same(other, program)) {
+        ATOLL_INI_ERROR(in, "[program %s] talks = ...%s...: a program does not talk to itself", program, other);
+    } else if (!exists) {
+        ATOLL_INI_ERROR(in, "[program %s] talks: no [program %s] in this file", program, other);
+    }
+}
+
 bool parse(const char* text, size_t len, const char* file, uint32_t core_count, Config& out, Diag& diag)
 {
-    Parser parser(file, core_count, out, diag);
-    return parser.run(text, text ? len : 0);
+    Parser parser(text, len, file, core_count, out, diag);
+    return parser.run();
 }
 
 } // namespace atoll_os::bootcfg

@@ -12,6 +12,7 @@ using bootcfg::CapKind;
 using bootcfg::CapRequest;
 using bootcfg::Config;
 using bootcfg::Program;
+using bootcfg::Spread;
 
 struct Parsed {
     bool ok;
@@ -69,6 +70,27 @@ std::string describe(const Program& p)
         s << (i ? "," : "") << cap_text(p.caps[i]);
     }
     s << "] serves=" << p.serves << " line=" << p.line;
+    return s.str();
+}
+
+// The placement keys, with the lines they were on (0: absent).
+std::string describe_placement(const Program& p)
+{
+    std::ostringstream s;
+    s << "core=" << p.core << " cores=[";
+    bool first = true;
+    for (uint32_t c = 0; c < bootcfg::kMaxCores; ++c) {
+        if (p.cores.has(c)) {
+            s << (first ? "" : ",") << c;
+            first = false;
+        }
+    }
+    s << "]@" << p.core_line << " node=" << p.node << "@" << p.node_line << " near=" << p.near << "@" << p.near_line
+      << " spread=" << bootcfg::spread_name(p.spread) << "@" << p.spread_line << " talks=[";
+    for (uint32_t i = 0; i < p.talk_count; ++i) {
+        s << (i ? "," : "") << p.talks[i];
+    }
+    s << "]@" << p.talks_line;
     return s.str();
 }
 
@@ -227,6 +249,185 @@ TEST(BootConfig, SixtyFourPrograms)
     EXPECT_EQ(p[63].line, 64u);
 }
 
+// ---- Placement keys (percpu/placement_config.hpp) ---------------------------
+
+TEST(BootConfig, PlacementKeys)
+{
+    const Parsed p = parse("[program net]\n"
+                           "core = 0,2\n"
+                           "talks = disk, log   # both ways\n"
+                           "[program disk]\n"
+                           "node = 1\n"
+                           "spread = package\n"
+                           "[program log]\n"
+                           "near = net\n"
+                           "core = 1-3\n"
+                           "[program idle]\n",
+                           8);
+    ASSERT_TRUE(p.ok);
+    ASSERT_EQ(p.count(), 4u);
+    EXPECT_EQ(describe_placement(p[0]), "core=0 cores=[0,2]@2 node=0@0 near=@0 spread=none@0 talks=[disk,log]@3");
+    EXPECT_EQ(describe_placement(p[1]), "core=0 cores=[]@0 node=1@5 near=@0 spread=package@6 talks=[]@0");
+    EXPECT_EQ(describe_placement(p[2]), "core=1 cores=[1,2,3]@9 node=0@0 near=net@8 spread=none@0 talks=[]@0");
+    EXPECT_EQ(describe_placement(p[3]), "core=0 cores=[]@0 node=0@0 near=@0 spread=none@0 talks=[]@0");
+    // The boot keys are as they were.
+    EXPECT_EQ(describe(p[2]), "name=log image=log core=1 priority=100 args=[] memory=4194304 caps=[] serves= line=7");
+}
+
+TEST(BootConfig, PlacementKeysBesideBootKeys)
+{
+    const Parsed p = parse("[program root]\r\nimage = root.elf\r\ncore = 0x3\r\npriority = 200\r\nspread = l3\r\n"
+                           "args = --x=#1 -v\r\ncaps = log, irq:4\r\nmemory = 8M\r\nserver = rootsrv\r\n"
+                           "[program b]\nspread = node\ncore = 0, 2-3, 0x1\ntalks =\n");
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(describe(p[0]), "name=root image=root.elf core=3 priority=200 args=[--x=#1 -v] memory=8388608 "
+                              "caps=[log,irq:4] serves=rootsrv line=1");
+    EXPECT_EQ(describe_placement(p[0]), "core=3 cores=[3]@3 node=0@0 near=@0 spread=l3@5 talks=[]@0");
+    EXPECT_EQ(describe_placement(p[1]), "core=0 cores=[0,1,2,3]@12 node=0@0 near=@0 spread=node@11 talks=[]@13");
+}
+
+// One file for the root task and the planner: the planner's example.
+TEST(BootConfig, PlacementExample)
+{
+    const Bytes b = read_file(ATOLL_PLACEMENT_EXAMPLE);
+    const Parsed p = parse(std::string(b.begin(), b.end()), 2, "services.cfg");
+    ASSERT_TRUE(p.ok);
+    ASSERT_EQ(p.count(), 6u);
+    EXPECT_EQ(describe_placement(p[0]), "core=0 cores=[0]@4 node=0@0 near=@0 spread=none@0 talks=[]@0");
+    EXPECT_EQ(describe_placement(p[1]), "core=0 cores=[]@0 node=0@0 near=@0 spread=none@0 talks=[disk,log]@6");
+    EXPECT_EQ(describe_placement(p[3]), "core=0 cores=[]@0 node=0@0 near=net@10 spread=none@0 talks=[]@0");
+    EXPECT_EQ(describe_placement(p[5]), "core=0 cores=[]@0 node=0@0 near=@0 spread=package@15 talks=[]@0");
+}
+
+TEST(BootConfig, PlacementLimitsThatFit)
+{
+    std::string text = "[program a]\nnode = 63\nnear = " + repeat('n', 31) + "\ncore = 0-255\ntalks = ";
+    for (int i = 0; i < 16; ++i) {
+        text += (i ? ", t" : "t") + std::to_string(i);
+    }
+    text += "\n[program " + repeat('n', 31) + "]\n";
+    for (int i = 0; i < 16; ++i) {
+        text += "[program t" + std::to_string(i) + "]\n";
+    }
+    const Parsed p = parse(text, 256);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(p[0].node, 63u);
+    EXPECT_EQ(p[0].cores.count(), 256u);
+    EXPECT_EQ(p[0].talk_count, 16u);
+    EXPECT_STREQ(p[0].talks[15], "t15");
+}
+
+TEST(BootConfigError, CoreList)
+{
+    const std::string usage = "(expected e.g. core = 3, core = 0,2 or core = 4-7)";
+    expect_error("[program a]\ncore = 0,x\n", "boot.cfg:2: core = 0,x: 'x' is not a core number or range " + usage);
+    expect_error("[program a]\ncore = 3-1\n", "boot.cfg:2: core = 3-1: '3-1' is not a core number or range " + usage);
+    expect_error("[program a]\ncore = 1,,2\n", "boot.cfg:2: core = 1,,2: '' is not a core number or range " + usage);
+    expect_error("[program a]\ncore = 1,\n", "boot.cfg:2: core = 1,: '' is not a core number or range " + usage);
+    expect_error("[program a]\ncore = 1-\n", "boot.cfg:2: core = 1-: '1-' is not a core number or range " + usage);
+    expect_error("[program a]\ncore = 0-1-2\n",
+                 "boot.cfg:2: core = 0-1-2: '0-1-2' is not a core number or range " + usage);
+    // A leading '-' is a bad number, as it always was.
+    expect_error("[program a]\ncore = -1\n", "boot.cfg:2: core = -1: expected a number (decimal or 0x hex)");
+}
+
+TEST(BootConfigError, CoreListOutOfRange)
+{
+    expect_error("[program a]\ncore = 0,4\n", "boot.cfg:2: core = 0,4: this machine has 4 cores (0-3)");
+    expect_error("[program a]\ncore = 2-5\n", "boot.cfg:2: core = 2-5: this machine has 4 cores (0-3)");
+    expect_error("[program a]\ncore = 0-0x10000000000\n",
+                 "boot.cfg:2: core = 0-0x10000000000: this machine has 4 cores (0-3)");
+    expect_error("[program a]\ncore = 0,99999999999999999999\n",
+                 "boot.cfg:2: core = 0,99999999999999999999: this machine has 4 cores (0-3)");
+    expect_error("[program a]\ncore = 0,1\n", "boot.cfg:2: core = 0,1: this machine has 1 core (0)", 1);
+    expect_error("[program a]\ncore = 0,0\n", "boot.cfg:2: core = 0,0: this machine has no cores", 0);
+    // More cores than a list can name: a single core is still fine.
+    expect_error("[program a]\ncore = 0,300\n", "boot.cfg:2: core = 0,300: '300': lists and ranges name cores below 256",
+                 512);
+    const Parsed p = parse("[program a]\ncore = 300\n", 512);
+    ASSERT_TRUE(p.ok);
+    EXPECT_EQ(p[0].core, 300u);
+    EXPECT_EQ(p[0].core_line, 2u);
+    EXPECT_EQ(p[0].cores.count(), 0u);
+}
+
+TEST(BootConfigError, Node)
+{
+    for (const char* v : {"x", "64", "", "-1", "0x40", "1,2"}) {
+        expect_error(std::string("[program a]\nnode = ") + v + "\n",
+                     std::string("boot.cfg:2: node = ") + v + ": expected a NUMA node number below 64");
+    }
+}
+
+TEST(BootConfigError, Spread)
+{
+    for (const char* v : {"rack", "", "none", "Package", "l3 node"}) {
+        expect_error(std::string("[program a]\nspread = ") + v + "\n",
+                     std::string("boot.cfg:2: spread = ") + v + ": expected package, node or l3");
+    }
+}
+
+TEST(BootConfigError, Near)
+{
+    expect_error("[program a]\nnear = b\n", "boot.cfg:2: [program a] near = b: no [program b] in this file");
+    expect_error("[program a]\nnear = a\n", "boot.cfg:2: [program a] near = a: a program cannot be near itself");
+    expect_error("[program a]\nnear =\n",
+                 "boot.cfg:2: near is empty (expected 1-31 characters from a-z, 0-9, '_' and '-')");
+    expect_error("[program a]\nnear = B\n", "boot.cfg:2: near 'B' has 'B' (expected a-z, 0-9, '_' and '-')");
+    expect_error("[program a]\nnear = b, c\n", "boot.cfg:2: near 'b, c' has ',' (expected a-z, 0-9, '_' and '-')");
+    // A program later in the file counts.
+    expect_ok("[program a]\nnear = b\n[program b]\n");
+}
+
+TEST(BootConfigError, Talks)
+{
+    expect_error("[program a]\ntalks = b\n", "boot.cfg:2: [program a] talks: no [program b] in this file");
+    expect_error("[program a]\ntalks = a\n",
+                 "boot.cfg:2: [program a] talks = ...a...: a program does not talk to itself");
+    expect_error("[program a]\n[program b]\ntalks = a, a\n", "boot.cfg:3: talks: 'a' listed twice");
+    expect_error("[program a]\n[program b]\ntalks = a,\n",
+                 "boot.cfg:3: talks: entry 2 is empty (expected a program name between commas)");
+    expect_error("[program a]\n[program b]\ntalks = A\n",
+                 "boot.cfg:3: talks entry 'A' has 'A' (expected a-z, 0-9, '_' and '-')");
+    std::string many = programs(18) + "[program x]\ntalks = ";
+    for (int i = 0; i < 18; ++i) {
+        many += (i ? ", p" : "p") + std::to_string(i);
+    }
+    expect_error(many + "\n", "boot.cfg:20: talks: more than 16 programs");
+    expect_ok("[program a]\ntalks = b, c\n[program b]\ntalks = a\n[program c]\ntalks =\n");
+}
+
+TEST(BootConfigError, DuplicatePlacementKey)
+{
+    expect_error("[program a]\nnode = 1\nspread = l3\nnode = 2\n",
+                 "boot.cfg:4: duplicate key 'node' in [program a] (first at line 2)");
+    expect_error("[program a]\n[program b]\ntalks = a\ntalks = a\n",
+                 "boot.cfg:4: duplicate key 'talks' in [program b] (first at line 3)");
+}
+
+TEST(BootConfigError, PlacementKeyOutsideSection)
+{
+    expect_error("spread = l3\n[program a]\n",
+                 "boot.cfg:1: spread = l3: key outside a section (expected a [program NAME] line before it)");
+}
+
+// Names are checked once every program is known, after servers and endpoints.
+TEST(BootConfigError, PlacementErrorsInOrder)
+{
+    const Parsed p = parse("[program a]\nnear = nobody\ntalks = a, ghost\nnode = 99\ncaps = endpoint:x\n"
+                           "[program b]\nspread = rack\nnear = a\n");
+    EXPECT_FALSE(p.ok);
+    const std::vector<std::string> expected = {
+        "boot.cfg:4: node = 99: expected a NUMA node number below 64",
+        "boot.cfg:7: spread = rack: expected package, node or l3",
+        "boot.cfg:5: caps: endpoint:x: no program serves 'x' (expected a program with server = x)",
+        "boot.cfg:2: [program a] near = nobody: no [program nobody] in this file",
+        "boot.cfg:3: [program a] talks = ...a...: a program does not talk to itself",
+        "boot.cfg:3: [program a] talks: no [program ghost] in this file",
+    };
+    EXPECT_EQ(p.diag.messages, expected) << p.diag.dump();
+}
+
 // ---- Errors, one at a time --------------------------------------------------
 
 TEST(BootConfigError, KeyOutsideSection)
@@ -238,9 +439,9 @@ TEST(BootConfigError, KeyOutsideSection)
 TEST(BootConfigError, UnknownKey)
 {
     expect_error("[program a]\ncolour = blue\n",
-                 "boot.cfg:2: unknown key 'colour' (expected image, core, priority, args, caps, memory or server)");
+                 "boot.cfg:2: unknown key 'colour' (expected image, core, priority, args, caps, memory, server, node, near, spread or talks)");
     expect_error("[program a]\n= 3\n",
-                 "boot.cfg:2: unknown key '' (expected image, core, priority, args, caps, memory or server)");
+                 "boot.cfg:2: unknown key '' (expected image, core, priority, args, caps, memory, server, node, near, spread or talks)");
 }
 
 TEST(BootConfigError, DuplicateKey)
@@ -474,7 +675,7 @@ TEST(BootConfigError, AllErrorsAreReportedInOrder)
         "errors.cfg:4: core = 9: this machine has 4 cores (0-3)",
         "errors.cfg:5: priority = 0: expected 1..254",
         "errors.cfg:6: duplicate key 'core' in [program console] (first at line 4)",
-        "errors.cfg:7: unknown key 'colour' (expected image, core, priority, args, caps, memory or server)",
+        "errors.cfg:7: unknown key 'colour' (expected image, core, priority, args, caps, memory, server, node, near, spread or talks)",
         "errors.cfg:8: memory = 12X: expected a number with an optional K, M or G suffix",
         "errors.cfg:9: caps: unknown capability 'disk' (expected log, memory, irq:<n>, ioport:<lo>-<hi> or "
         "endpoint:<name>)",
