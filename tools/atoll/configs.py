@@ -105,12 +105,17 @@ CONFIGS = (
     Config("kvm-smp2", Machine(accel="kvm", cores=2)),
     # User mode on one core: two FPU-heavy tasks preempting each other, one
     # task killed by a page fault, one checking the syscall ABI's error paths.
-    Config("tcg-user", Machine(cores=1), cmdline="init=fpu,crasher,fpu,hello", ktests=False,
-           checks=("online", "user"), modules=("user/fpu", "user/crasher", "user/hello"),
+    Config("tcg-user", Machine(cores=1), cmdline="init=fpu,crasher,fpu,hello,runtime_lib", ktests=False,
+           checks=("online", "user"), modules=("user/fpu", "user/crasher", "user/hello", "user/runtime_lib"),
            user=UserExpected(passes=("hello/kernel_pointer_rejected", "hello/unmapped_pointer_rejected",
                                      "hello/range_crossing_user_limit_rejected", "hello/overlong_write_rejected",
                                      "hello/unknown_syscall_rejected", "hello/yield", "hello/sleep",
-                                     "fpu/state_survives_switches"),
+                                     "fpu/state_survives_switches") +
+                             tuple(f"runtime_lib/{c}" for c in (
+                                 "global_constructors_ran", "malloc_many_sizes_aligned", "blocks_do_not_overlap",
+                                 "freed_memory_is_reused", "new_runs_constructors", "delete_runs_destructors",
+                                 "slots_above_the_fixed_ones", "allocated_slot_usable", "freed_slot_reused",
+                                 "all_slots_handed_out_once")),
                              killed=("crasher",), status=1)),
     # Capabilities and synchronous IPC on one core: threads of one task,
     # and a client/server pair in two tasks identified by a badge.
