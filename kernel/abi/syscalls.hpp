@@ -42,6 +42,9 @@ enum Number : uint64_t {
     // Replies kept for later: rdi = destination / reply slot.
     kReplySave = 21,           // (task, dest slot): moves the pending reply right into a new Reply object
     kReplyWith = 22,           // (reply slot, flags, 4 words): answers through it, once
+    // Measurement.
+    kNull = 23,                // (): does nothing; the cost of entering and leaving the kernel
+    kTscFrequency = 24,        // () -> rdx = TSC ticks per second, as the boot core calibrated it
     kCount
 };
 

@@ -14,6 +14,7 @@
 #include "kernel/sched/scheduler.hpp"
 #include "kernel/syscall/object_calls.hpp"
 #include "kernel/syscall/user_access.hpp"
+#include "percpu/boot_info.hpp"
 
 namespace atoll_os {
 namespace {
@@ -74,6 +75,11 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kMapAnonymous: f->rax = uint64_t(sys_map_anonymous(s.current(), *f)); break;
     case sys::kReplySave: f->rax = uint64_t(sys_reply_save(s.current(), f->rdi, f->rsi)); break;
     case sys::kReplyWith: ipc_reply_with(s.current(), f->rdi); break;
+    case sys::kNull: f->rax = uint64_t(Status::kOk); break;
+    case sys::kTscFrequency:
+        f->rdx = boot_info().tsc_hz;
+        f->rax = uint64_t(Status::kOk);
+        break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;

@@ -19,7 +19,7 @@ endif()
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 set(ATOLL_TOOLS_ENV "PYTHONPATH=${PROJECT_SOURCE_DIR}/tools" "PYTHONDONTWRITEBYTECODE=1")
-set(ATOLL_BOOT_CHECKS online shutdown numa srat panic user topology)   # reserved: not usable as KTEST names
+set(ATOLL_BOOT_CHECKS online shutdown numa srat panic user topology bench)   # reserved: not usable as KTEST names
 
 # --- The malformed SRAT for tcg-badsrat (path must match configs.BAD_SRAT).
 set(ATOLL_BAD_SRAT ${CMAKE_BINARY_DIR}/tests/boot/bad-srat.dat)

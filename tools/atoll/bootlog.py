@@ -18,6 +18,7 @@ SUMMARY = re.compile(r"^KTEST-SUMMARY passed=(\d+) failed=(\d+)\s*$")
 SHUTDOWN = re.compile(r"^atoll: shutdown status=(\d+)\s*$")
 PANIC = re.compile(r"PANIC core (\d+): (.*)$")
 USER = re.compile(r"^([\w.-]+): USER (PASS|FAIL) (\S+)")                 # "hello: USER PASS hello/yield"
+BENCH = re.compile(r"^[\w.-]+: BENCH (\S+) iterations=(\d+) ticks_min=(\d+) ticks_median=(\d+) ticks_p99=(\d+)")
 TASK_EVENT = re.compile(r"^task ([\w.-]+) (?:thread .* killed: .*|exited with status -?\d+)$")
 
 PANIC_END = re.compile(r"PANIC end core (\d+)")
@@ -75,6 +76,7 @@ class BootLog:
     user: list = field(default_factory=list)         # [task, passed, name] from user test programs
     tasks: list = field(default_factory=list)        # text of `task X ... killed/exited` lines
     selfcheck: list = field(default_factory=list)    # text of `selfcheck: ...` lines
+    bench: list = field(default_factory=list)        # [name, iterations, min, median, p99] in TSC ticks
 
     def passes(self, name):
         return [k for k in self.ktests if k.name == name and k.passed]
@@ -98,7 +100,7 @@ class BootLog:
                    panics=[Panic(**p) for p in data["panics"]],
                    acpi=list(data["acpi"]), topology=list(data["topology"]),
                    user=[list(u) for u in data.get("user", [])], tasks=list(data.get("tasks", [])),
-                   selfcheck=list(data.get("selfcheck", [])))
+                   selfcheck=list(data.get("selfcheck", [])), bench=[list(b) for b in data.get("bench", [])])
 
 
 def split_line(number, raw):
@@ -127,6 +129,8 @@ def _apply(log, line):
         log.summary = [int(m.group(1)), int(m.group(2))]
     elif m := SHUTDOWN.match(text):
         log.shutdown_status = int(m.group(1))
+    elif m := BENCH.match(text):
+        log.bench.append([m.group(1)] + [int(g) for g in m.groups()[1:]])
     elif m := USER.match(text):
         log.user.append([m.group(1), m.group(2) == "PASS", m.group(3)])
     elif TASK_EVENT.match(text):

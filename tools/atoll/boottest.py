@@ -239,9 +239,40 @@ def check_topology(config, outcome, log, name=None, text=""):
     return result.problems
 
 
+BUDGETS = "bench/budgets.txt"   # relative to the repository root
+
+
+def read_budgets(path):
+    """{benchmark name: max instructions per operation} from bench/budgets.txt."""
+    budgets = {}
+    for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 2 or not words[1].isdigit():
+            raise AtollError(f"{path}:{number}: expected 'NAME MAX_INSTRUCTIONS', got {line.strip()!r}")
+        budgets[words[0]] = int(words[1])
+    return budgets
+
+
+def check_bench(config, outcome, log, name=None):
+    """Instruction counts (medians under -icount) within their budgets."""
+    budgets = read_budgets(paths.ROOT / BUDGETS)
+    measured = {b[0]: b[3] for b in log.bench}
+    problems = [f"{bench}: no BENCH line" for bench in budgets if bench not in measured]
+    problems += [f"{bench}: {measured[bench]} instructions, budget {limit}"
+                 for bench, limit in budgets.items() if bench in measured and measured[bench] > limit]
+    for bench, limit in budgets.items():
+        if bench in measured:
+            print(f"  {bench}: {measured[bench]} instructions (budget {limit})")
+    if outcome.os_status != 0:
+        problems.append(f"QEMU: {outcome.description}")
+    return problems
+
+
 CHECKS = {"ktest": check_ktest, "online": check_online, "shutdown": check_shutdown,
           "numa": check_numa, "srat": check_srat, "panic": check_panic,
-          "user": check_user, "topology": check_topology}
+          "user": check_user, "topology": check_topology, "bench": check_bench}
 TEXT_CHECKS = ("topology",)   # these also get the serial log's text
 
 

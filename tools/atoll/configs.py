@@ -168,6 +168,11 @@ CONFIGS = (
                                      "syscall_fuzz/quota_returns_after_exit",
                                      "syscall_fuzz/every_answer_is_a_known_status",
                                      "syscall_fuzz/reached_success_and_error_paths"))),
+    # In-OS benchmarks under -icount (one tick per instruction): the fast
+    # paths' instruction counts must stay within bench/budgets.txt.
+    Config("icount-bench", Machine(cores=1, extra=("-icount", "shift=0,sleep=off")),
+           cmdline="init=ipc_bench,bench_server", ktests=False, checks=("online", "bench"),
+           modules=("user/ipc_bench", "user/bench_server")),
     Config("iso-bios", Machine(cores=2), boot="iso-bios", ktests=False),
     Config("iso-uefi", Machine(cores=2), boot="iso-uefi", ktests=False),
     *(_topology(name, timeout) for name, timeout in TOPOLOGY_BOOTS),

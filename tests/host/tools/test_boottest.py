@@ -219,6 +219,7 @@ class ManifestTest(unittest.TestCase):
         self.assertIn("tcg-ipc 240 1 0 online user", lines)
         self.assertIn("tcg-fuzz 300 1 0 online user", lines)
         self.assertIn("tcg-caps 240 1 0 online user", lines)
+        self.assertIn("icount-bench 240 1 0 online bench", lines)
         self.assertEqual(len(lines), len(configs.CONFIGS))
 
     def test_check_names_are_known(self):
@@ -229,3 +230,36 @@ class ManifestTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BudgetTest(unittest.TestCase):
+    def _budgets(self, text):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(text)
+        return f.name
+
+    def test_budgets_file_parses(self):
+        path = self._budgets("# comment\natoll/null_syscall 130  # 120\n\natoll/x 7\n")
+        self.assertEqual(boottest.read_budgets(path), {"atoll/null_syscall": 130, "atoll/x": 7})
+
+    def test_malformed_budget_names_the_line(self):
+        path = self._budgets("atoll/null_syscall 130\natoll/bad many\n")
+        with self.assertRaises(boottest.AtollError) as ctx:
+            boottest.read_budgets(path)
+        self.assertIn(":2:", str(ctx.exception))
+
+    def test_over_budget_and_missing_lines_fail(self):
+        log = bootlog.parse("[c0 +0.100000] b: BENCH atoll/a iterations=64 ticks_min=9 ticks_median=11 ticks_p99=12 ns_median=11\n")
+        budgets = {"atoll/a": 10, "atoll/b": 5}
+        real = boottest.read_budgets
+        boottest.read_budgets = lambda path: budgets
+        try:
+            problems = boottest.check_bench(configs.get("icount-bench"), Outcome(0, "ok"), log)
+        finally:
+            boottest.read_budgets = real
+        self.assertIn("atoll/a: 11 instructions, budget 10", problems)
+        self.assertIn("atoll/b: no BENCH line", problems)
+
+    def test_the_repository_budgets_parse(self):
+        budgets = boottest.read_budgets(boottest.paths.ROOT / boottest.BUDGETS)
+        self.assertIn("atoll/ipc_roundtrip/same_core/cross_task/short", budgets)

@@ -1,0 +1,102 @@
+// In-OS benchmarks on one core: null syscall, IPC call+reply round trips
+// (same task and across tasks; register and 64-word messages), a context
+// switch between two yielding threads, and notification ping-pong. The
+// cross-task server is the separate program bench_server on the boot
+// endpoint.
+#include "bench/atoll/measure.hpp"
+#include "runtime/lib/user/ipc.hpp"
+#include "runtime/lib/user/syscall.hpp"
+
+using namespace atoll_os;
+using namespace atoll_os::user;
+using bench::measure;
+
+namespace {
+
+constexpr uint64_t kEndpoint = 5, kPing = 6, kPong = 7;
+constexpr unsigned kBatches = 64, kPerBatch = 64;
+constexpr uint64_t kStop = ~0ull;
+
+alignas(16) char g_server_stack[16384], g_yield_stack[8192], g_pong_stack[8192];
+volatile bool g_yielding = true;
+
+void echo_server(Utcb*)
+{
+    Message m{};
+    uint64_t badge = 0, info = 0;
+    Status s = ipc_syscall(sys::kReceive, kEndpoint, 0, m, &badge, &info);
+    while (ok(s) && m.w[0] != kStop) s = ipc_syscall(sys::kReplyReceive, kEndpoint, info & 0xff00, m, &badge, &info);
+    (void)reply(Message{});
+    thread_exit(0);
+}
+
+void yielder(Utcb*)
+{
+    while (g_yielding) (void)yield();
+    thread_exit(0);
+}
+
+void ponger(Utcb*)
+{
+    uint64_t bits;
+    for (;;) {
+        if (!ok(wait(kPing, bits)) || bits == 2) break;
+        (void)signal(kPong, 1);
+    }
+    thread_exit(0);
+}
+
+uint64_t raw_null() { return raw_syscall(sys::kNull); }
+
+} // namespace
+
+int main()
+{
+    Message hz{};
+    (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
+    const uint64_t tsc_hz = hz.w[0];
+    print("bench: TSC %lu Hz", tsc_hz);
+
+    measure("atoll/null_syscall", tsc_hz, kBatches, kPerBatch, 1, [] { (void)raw_null(); });
+
+    (void)endpoint_create(sys::kSlotSelf, kEndpoint);
+    (void)thread_create(sys::kSlotSelf, echo_server, g_server_stack + sizeof g_server_stack, 100);
+    (void)yield(); // the server waits on the endpoint
+    measure("atoll/ipc_roundtrip/same_core/same_task/short", tsc_hz, kBatches, kPerBatch, 1, [] {
+        Message m{{1, 2, 3, 4}};
+        (void)call(kEndpoint, m);
+    });
+    measure("atoll/ipc_roundtrip/same_core/same_task/64_words", tsc_hz, kBatches, kPerBatch, 1, [] {
+        Message m{{1, 2, 3, 4}};
+        (void)ipc_syscall(sys::kCall, kEndpoint, ipcflags::with_length(64), m);
+    });
+    measure("atoll/ipc_roundtrip/same_core/cross_task/short", tsc_hz, kBatches, kPerBatch, 1, [] {
+        Message m{{1, 2, 3, 4}};
+        (void)call(sys::kSlotBootEndpoint, m);
+    });
+    measure("atoll/ipc_roundtrip/same_core/cross_task/64_words", tsc_hz, kBatches, kPerBatch, 1, [] {
+        Message m{{1, 2, 3, 4}};
+        (void)ipc_syscall(sys::kCall, sys::kSlotBootEndpoint, ipcflags::with_length(64), m);
+    });
+    Message stop{{kStop, 0, 0, 0}};
+    (void)call(kEndpoint, stop);
+    Message stop_remote{{kStop, 0, 0, 0}};
+    (void)call(sys::kSlotBootEndpoint, stop_remote);
+
+    (void)thread_create(sys::kSlotSelf, yielder, g_yield_stack + sizeof g_yield_stack, 100);
+    measure("atoll/context_switch/same_core/same_task", tsc_hz, kBatches, kPerBatch, 2, [] { (void)yield(); });
+    g_yielding = false;
+    (void)yield();
+
+    (void)notification_create(sys::kSlotSelf, kPing);
+    (void)notification_create(sys::kSlotSelf, kPong);
+    (void)thread_create(sys::kSlotSelf, ponger, g_pong_stack + sizeof g_pong_stack, 100);
+    measure("atoll/notification_pingpong/same_core", tsc_hz, kBatches, kPerBatch, 1, [] {
+        uint64_t bits;
+        (void)signal(kPing, 1);
+        (void)wait(kPong, bits);
+    });
+    (void)signal(kPing, 2);
+    print("bench: done");
+    return 0;
+}

@@ -1,0 +1,54 @@
+// Timing for in-OS benchmarks: batches of operations between serialized
+// TSC reads; the per-operation cost of each batch is one sample; samples
+// are reported as min/median/p99 on one "BENCH" line. Under QEMU -icount
+// the TSC advances once per instruction, so the figures are instruction
+// counts (and repeat exactly).
+#pragma once
+
+#include <stdint.h>
+
+#include "runtime/lib/user/print.hpp"
+
+namespace atoll_os::bench {
+
+inline uint64_t tsc()
+{
+    uint32_t lo, hi, aux;
+    asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+    return (uint64_t(hi) << 32) | lo;
+}
+
+struct Samples {
+    static constexpr unsigned kMax = 256;
+    uint64_t v[kMax];
+    unsigned n = 0;
+    void add(uint64_t x) { if (n < kMax) v[n++] = x; }
+    void sort()
+    {
+        for (unsigned i = 1; i < n; ++i)
+            for (unsigned j = i; j > 0 && v[j - 1] > v[j]; --j) {
+                uint64_t t = v[j]; v[j] = v[j - 1]; v[j - 1] = t;
+            }
+    }
+};
+
+// Runs `op` batches x per_batch times after a warm-up; prints one line.
+template <class Op>
+void measure(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_batch, unsigned ops_per_call, Op op)
+{
+    for (unsigned i = 0; i < per_batch; ++i) op(); // warm-up
+    Samples s;
+    for (unsigned b = 0; b < batches; ++b) {
+        uint64_t t0 = tsc();
+        for (unsigned i = 0; i < per_batch; ++i) op();
+        uint64_t t1 = tsc();
+        s.add((t1 - t0) / (uint64_t(per_batch) * ops_per_call));
+    }
+    s.sort();
+    auto ns = [&](uint64_t ticks) -> uint64_t { return ticks * 1000000000ull / tsc_hz; };
+    uint64_t min = s.v[0], med = s.v[s.n / 2], p99 = s.v[(s.n * 99) / 100];
+    user::print("BENCH %s iterations=%u ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu", name,
+                batches * per_batch, min, med, p99, ns(med));
+}
+
+} // namespace atoll_os::bench
