@@ -34,6 +34,7 @@ struct Kcb {
     uint64_t current_ctx_end;    // end of the running thread's saved-register frame
 
     uint64_t pml4_phys;     // this instance's own address space (kernel half of every task)
+    void* tss_rsp0;         // this core's TSS.rsp0 (unaligned: the TSS is packed), written on every switch
     volatile uint64_t ticks;
     uint64_t timer_period_ticks;  // APIC timer initial count, or TSC delta in deadline mode
     uint32_t timer_hz;

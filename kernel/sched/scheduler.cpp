@@ -110,6 +110,7 @@ void Scheduler::release_thread(Thread* t, int64_t code)
 {
     Task* task = t->task;
     if (t == current_) current_ = nullptr;
+    if (t == running_) running_ = nullptr; // a new thread may reuse its address
     if (fpu_owner_ == t) fpu_owner_ = nullptr; // its save area is about to be freed
     ipc_abandon_reply(t);
     t->state = Thread::State::kDead;
@@ -158,13 +159,20 @@ void Scheduler::switch_to(Thread* next)
     next->state = Thread::State::kRunning;
     if (next->slice_left == 0) next->slice_left = kSliceTicks;
     need_resched_ = false;
-    set_kernel_entry_stack(next->frame_end());
-    this_core().current_ctx_end = next->frame_end();
+    running_ = next;
+    Kcb& k = this_core();
+    uint64_t end = next->frame_end();
+    __builtin_memcpy(k.tss_rsp0, &end, sizeof end); // one unaligned store
+    k.current_ctx_end = end;
     return_to_user(&next->frame);
 }
 
 void Scheduler::resume()
 {
+    // The common case: back to the thread that entered, whose address
+    // space, entry stack and FPU state are all still loaded.
+    if (current_ && !need_resched_ && current_ == running_ && current_ == fpu_owner_)
+        return_to_user(&current_->frame);
     if (current_ && !need_resched_) switch_to(current_);
     if (current_) {
         // Preempted (slice used up, or a higher priority became ready):

@@ -56,6 +56,7 @@ private:
     uint64_t nonempty_[kLevels / 64] = {};
     Thread* current_ = nullptr;
     Thread* fpu_owner_ = nullptr;         // whose FPU state the registers hold
+    Thread* running_ = nullptr;           // whose CR3, TSS.rsp0 and frame pointer are loaded
     uint64_t loaded_cr3_ = 0;
     Thread* sleepers_ = nullptr;          // sorted by wake time
     bool need_resched_ = false;

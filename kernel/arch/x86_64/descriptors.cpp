@@ -90,6 +90,7 @@ void load_descriptors()
 
     g_tss = Tss{};
     g_tss.iomap_base = sizeof(Tss); // no I/O bitmap
+    this_core().tss_rsp0 = &g_tss.rsp[0]; // the switch path writes it without a call
     g_tss.ist[kIstDoubleFault - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[0] + kIstStackSize);
     g_tss.ist[kIstNmi - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[1] + kIstStackSize);
     g_tss.ist[kIstMachineCheck - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[2] + kIstStackSize);
