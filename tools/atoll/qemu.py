@@ -38,7 +38,10 @@ class Kernel:
 
 @dataclass(frozen=True)
 class Iso:
-    """Boot a GRUB ISO: SeaBIOS, or OVMF when given a writable VARS copy."""
+    """Boot a GRUB ISO: SeaBIOS from the CD drive, or OVMF when given a
+    writable VARS copy. Under OVMF the (hybrid) image is attached as a
+    virtio disk, as a USB stick would be: OVMF's ATAPI driver gives up on
+    reads when TCG runs slowly on a loaded host ("failure reading sector")."""
     path: Path
     ovmf_vars: Optional[Path] = None
 
@@ -69,11 +72,11 @@ def medium_args(medium):
                 raise ValueError("QEMU separates -initrd modules with commas; a module path contains one")
             args += ["-initrd", ",".join(str(m) for m in medium.modules)]
         return args
-    args = []
-    if medium.ovmf_vars is not None:
-        args += ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-                 "-drive", f"if=pflash,format=raw,file={medium.ovmf_vars}"]
-    return args + ["-cdrom", str(medium.path)]
+    if medium.ovmf_vars is None:
+        return ["-cdrom", str(medium.path)]
+    return ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,file={medium.ovmf_vars}",
+            "-drive", f"if=virtio,format=raw,readonly=on,file={medium.path}"]
 
 
 def command(machine, medium, serial="stdio"):

@@ -59,7 +59,9 @@ class CommandTest(unittest.TestCase):
         drives = [b for a, b in pairs(cmd) if a == "-drive"]
         self.assertEqual(drives, [
             "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-            "if=pflash,format=raw,file=/tmp/x/VARS.fd"])
+            "if=pflash,format=raw,file=/tmp/x/VARS.fd",
+            "if=virtio,format=raw,readonly=on,file=a.iso"])   # the hybrid image as a disk
+        self.assertNotIn("-cdrom", cmd)
 
     def test_numa_config(self):
         numa = configs.get("tcg-numa")
