@@ -3,6 +3,7 @@
 Every verb first checks the Debian packages and builds (cmake presets).
 """
 import argparse
+import datetime
 import sys
 import tempfile
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
 
-from atoll import accel, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
+from atoll import accel, bench, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
 from atoll import place, topo, topo_cli, topo_qemu  # noqa: E402
 from atoll.ui import AtollError  # noqa: E402
 
@@ -74,6 +75,18 @@ def cmd_test(args, extra):
     return ctestrun.run(extra[1:] if extra[:1] == ["--"] else extra)
 
 
+def cmd_bench(args, _extra):
+    if args.compare:
+        print(bench.compare(*args.compare))
+        return 0
+    setup(args)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = args.out or paths.BUILD / "bench-results" / f"{stamp}-{args.accel}"
+    bench.run(args.accel, out, quick=args.quick, name_filter=args.filter)
+    print((Path(out) / "report.md").read_text())
+    return 0
+
+
 def cmd_image(args, _extra):
     setup(args)
     out = iso.build(existing(paths.kernel_elf()), args.out, args.cmdline)
@@ -119,6 +132,19 @@ def _add_test(sub):
     p.set_defaults(func=cmd_test, passthrough=True)
 
 
+def _add_bench(sub):
+    p = sub.add_parser("bench", help="Atoll's benchmarks beside Linux's, one results folder",
+                       description="Boot the in-OS benchmarks, run the Linux baselines on this host, "
+                       "and write results.json (Google Benchmark format) and report.md.")
+    p.add_argument("--accel", choices=("icount", "tcg", "kvm"), default="icount",
+                   help="icount (default): deterministic instruction counts; tcg; kvm")
+    p.add_argument("--quick", action="store_true", help="short Linux runs (one repetition)")
+    p.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
+    p.add_argument("--out", type=Path, help="results folder (default build/bench-results/DATE-ACCEL)")
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two results.json files")
+    p.set_defaults(func=cmd_bench)
+
+
 def _add_image(sub):
     p = sub.add_parser("image", help="build a bootable hybrid (BIOS + UEFI) ISO",
                        description="Build a GRUB (multiboot2) ISO with the serial console.")
@@ -134,7 +160,7 @@ def parser():
     top.add_argument("--no-setup", action="store_true",
                      help="skip the package check and the build")
     sub = top.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for add in (_add_run, _add_test, _add_image):
+    for add in (_add_run, _add_test, _add_bench, _add_image):
         add(sub)
     topo_cli.add_parser(sub, setup)
     place.add_parser(sub, setup)

@@ -1,0 +1,191 @@
+"""./atoll bench: Atoll's in-OS figures beside Linux's, measured in one run,
+written to one results folder (results.json in Google Benchmark's format,
+report.md). ./atoll bench --compare A B compares two results.json files.
+
+Conditions are stated, not hidden: under --accel icount the Atoll figures
+are instruction counts (QEMU advances the TSC once per instruction), under
+tcg they are emulation artifacts, and only under kvm (or real hardware) are
+they times comparable with Linux's."""
+import datetime
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from . import bootlog, paths, qemu
+from .ui import AtollError, info
+
+ATOLL_PROGRAMS = ("ipc_bench", "bench_server")
+ICOUNT = ("-icount", "shift=0,sleep=off")
+BOOT_TIMEOUT = 300
+
+# Atoll figure -> the Linux baseline it stands beside in the report.
+PAIRS = (
+    ("atoll/null_syscall", None),
+    ("atoll/ipc_roundtrip/same_core/same_task/short", "linux/futex_pingpong/same_core"),
+    ("atoll/ipc_roundtrip/same_core/cross_task/short", "linux/pipe_pingpong/same_core"),
+    ("atoll/ipc_roundtrip/same_core/same_task/64_words", "linux/unix_socket_roundtrip/same_core"),
+    ("atoll/ipc_roundtrip/same_core/cross_task/64_words", "linux/unix_socket_roundtrip/same_core"),
+    ("atoll/context_switch/same_core/same_task", "linux/sched_yield_switch/same_core"),
+    ("atoll/notification_pingpong/same_core", "linux/eventfd_pingpong/same_core"),
+)
+
+CONDITIONS = {
+    "icount": "Atoll figures are instruction counts per operation (QEMU -icount shift=0: one TSC "
+              "tick per instruction), deterministic from run to run; Linux figures are nanoseconds "
+              "on this host. The two columns are different units: no ratio is given.",
+    "tcg": "Atoll ran under QEMU's TCG emulator: its nanoseconds are emulation artifacts, not "
+           "hardware costs. Use --accel icount for deterministic instruction counts, or kvm.",
+    "kvm": "Atoll ran under KVM on this host; under nested virtualization every address-space "
+           "switch costs thousands of cycles, so same-task and cross-task figures differ sharply.",
+}
+
+
+def atoll_machine(accel):
+    if accel == "icount":
+        return qemu.Machine(cores=1, extra=ICOUNT)
+    return qemu.Machine(accel=accel, cores=1)
+
+
+def atoll_entries(log, accel):
+    """Google Benchmark entries for the BENCH lines of one boot."""
+    entries = []
+    for name, iterations, tmin, median, p99 in log.bench:
+        entry = {"name": name, "run_name": name, "run_type": "iteration", "repetitions": 1,
+                 "repetition_index": 0, "threads": 1, "iterations": iterations,
+                 "real_time": median, "cpu_time": median, "time_unit": "ns",
+                 "ticks_min": tmin, "ticks_median": median, "ticks_p99": p99}
+        if accel == "icount":
+            entry["instructions"] = median
+        else:
+            entry["ns"] = median  # ticks are turned into ns by the kernel's TSC rate below
+        entries.append(entry)
+    return entries
+
+
+def run_atoll(accel, out_dir, name_filter=None):
+    build = paths.BUILD
+    modules = tuple(build / "user" / p for p in ATOLL_PROGRAMS)
+    for module in modules:
+        if not module.is_file():
+            raise AtollError(f"{module} missing: build first (cmake --build --preset default)")
+    cmd = qemu.command(atoll_machine(accel), qemu.Kernel(paths.kernel_mb(build),
+                                                        "init=" + ",".join(ATOLL_PROGRAMS), modules))
+    info(f"atoll: booting the benchmarks ({accel})")
+    run = qemu.run_captured(cmd, out_dir / "atoll-serial.log", BOOT_TIMEOUT)
+    log = bootlog.parse(bootlog.read(out_dir / "atoll-serial.log"))
+    if run.outcome().os_status != 0 or not log.bench:
+        raise AtollError(f"the Atoll benchmark boot failed ({run.outcome().description}); "
+                         f"see {out_dir / 'atoll-serial.log'}")
+    entries = atoll_entries(log, accel)
+    if accel != "icount":
+        hz = _tsc_hz(out_dir / "atoll-serial.log")
+        for e in entries:
+            for key in ("real_time", "cpu_time", "ns"):
+                e[key] = e["ticks_median"] * 1e9 / hz
+    if name_filter:
+        entries = [e for e in entries if re.search(name_filter, e["name"])]
+    return entries
+
+
+def _tsc_hz(log_path):
+    m = re.search(r"bench: TSC (\d+) Hz", Path(log_path).read_text(errors="replace"))
+    if not m:
+        raise AtollError(f"no 'bench: TSC ... Hz' line in {log_path}")
+    return int(m.group(1))
+
+
+def _linux_runner():
+    spec = importlib.util.spec_from_file_location("atoll_linux_run", paths.ROOT / "bench" / "linux" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_linux(out_dir, quick, name_filter=None):
+    runner = _linux_runner()
+    info("linux: running the baselines (atoll-linux-bench)")
+    results = runner.run(paths.BUILD / "bench" / "atoll-linux-bench", out_dir / "linux.json",
+                         min_time=0.05 if quick else 0.2, repetitions=1 if quick else 5,
+                         benchmark_filter=name_filter)
+    return results, runner.summary(results)
+
+
+def _commit():
+    try:
+        return subprocess.run(["git", "-C", str(paths.ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def report(accel, atoll, linux_rows, context):
+    """report.md: Atoll beside Linux, with the conditions that apply."""
+    linux = {row["name"]: row for row in linux_rows}
+    unit = "instructions" if accel == "icount" else "ns"
+    lines = ["# Atoll benchmarks", "",
+             f"Commit {context['atoll_commit']}, {context['date']}, accelerator `{accel}`, "
+             f"host {context['host_name']} ({context['num_cpus']} CPUs).", "",
+             CONDITIONS[accel], "",
+             f"| Atoll | {unit} (median) | Linux baseline | ns (median) | ratio |",
+             "|---|---|---|---|---|"]
+    measured = {e["name"]: e for e in atoll}
+    for name, partner in PAIRS:
+        if name not in measured:
+            continue
+        value = measured[name]["instructions" if accel == "icount" else "ns"]
+        row = linux.get(partner) if partner else None
+        base = row.get("ns_median") if row else None
+        ratio = f"{value / base:.2f}" if base and accel == "kvm" else "—"
+        lines.append(f"| `{name}` | {value:,.0f} | {f'`{partner}`' if partner else '—'} | "
+                     f"{f'{base:,.0f}' if base else '—'} | {ratio} |")
+    lines += ["", "Linux baselines (all):", "", "| benchmark | ns median | ns p99 |", "|---|---|---|"]
+    for row in linux_rows:
+        if "error" in row:
+            lines.append(f"| `{row['name']}` | skipped: {row['error']} | |")
+        else:
+            lines.append(f"| `{row['name']}` | {row.get('ns_median', 0):,.0f} | {row.get('ns_p99', 0):,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def run(accel, out_dir, quick=False, name_filter=None):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    atoll = run_atoll(accel, out_dir, name_filter)
+    linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
+    context = dict(linux_results.get("context", {}))
+    context.update({"date": datetime.datetime.now().isoformat(timespec="seconds"),
+                    "host_name": os.uname().nodename, "num_cpus": os.cpu_count(),
+                    "atoll_accel": accel, "atoll_commit": _commit(), "conditions": CONDITIONS[accel]})
+    results = {"context": context, "benchmarks": list(linux_results.get("benchmarks", [])) + atoll}
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out_dir / "report.md").write_text(report(accel, atoll, linux_rows, context))
+    info(f"wrote {out_dir / 'results.json'} and {out_dir / 'report.md'}")
+    return results
+
+
+def compare(a, b):
+    """Per-benchmark ratio B/A of the headline figure, as a table."""
+    def figures(path):
+        data = json.loads(Path(path).read_text())
+        out = {}
+        for e in data.get("benchmarks", []):
+            if e.get("run_type") == "aggregate" and e.get("aggregate_name") != "median":
+                continue
+            value = e.get("instructions", e.get("ns_median", e.get("real_time")))
+            if value is not None:
+                out.setdefault(e.get("run_name", e["name"]), value)
+        return out
+    fa, fb = figures(a), figures(b)
+    names = [n for n in fa if n in fb]
+    if not names:
+        raise AtollError(f"{a} and {b} have no benchmark in common")
+    width = max(len(n) for n in names)
+    lines = [f"{'benchmark':<{width}}  {'A':>12}  {'B':>12}  {'B/A':>6}"]
+    for n in names:
+        ratio = fb[n] / fa[n] if fa[n] else float("nan")
+        lines.append(f"{n:<{width}}  {fa[n]:>12,.1f}  {fb[n]:>12,.1f}  {ratio:>6.2f}")
+    return "\n".join(lines)
