@@ -384,6 +384,13 @@ bool placement_available(benchmark::State& state, const Placement& where)
     return true;
 }
 
+ClientPin::ClientPin(benchmark::State& state, const Placement& where)
+{
+    if (!placement_available(state, where)) return;
+    pin_.emplace(where.client_pu, error_);
+    if (!pin_->ok()) state.SkipWithError(("benchmark thread: " + error_).c_str());
+}
+
 void report_late_failure(benchmark::State& state, const Failure& failure)
 {
     if (failure.failed() && !state.error_occurred()) {

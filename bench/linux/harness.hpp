@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -251,6 +252,19 @@ bool timed_loop(benchmark::State& state, Failure& failure, const LoopShape& shap
 // The common prologue: skips the run (returning false) when the placement
 // does not exist here.
 bool placement_available(benchmark::State& state, const Placement& where);
+
+// What every benchmark does first: skip if its placement does not exist on
+// this machine, else pin the benchmark thread to the client PU (skipping,
+// with the reason, if that fails). Unpins when it goes out of scope.
+class ClientPin {
+public:
+    ClientPin(benchmark::State& state, const Placement& where);
+    bool ok() const { return pin_ && pin_->ok(); }
+
+private:
+    std::string error_;
+    std::optional<ScopedPin> pin_;
+};
 
 // Ends the run with an error found after the timed loop (a partner's), if any.
 void report_late_failure(benchmark::State& state, const Failure& failure);

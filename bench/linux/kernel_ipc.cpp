@@ -83,16 +83,6 @@ bool write_exact(int fd, const void* buffer, size_t size)
     return true;
 }
 
-// Pins the benchmark thread or explains why not.
-bool pin_client(benchmark::State& state, const ScopedPin& pin, const std::string& error)
-{
-    if (!pin.ok()) {
-        state.SkipWithError(("benchmark thread: " + error).c_str());
-        return false;
-    }
-    return true;
-}
-
 // ---- futex ---------------------------------------------------------------
 
 // One futex word per direction, each on its own cache line.
@@ -125,12 +115,8 @@ constexpr size_t kSocketMessage = kChannelPayload;
 
 void futex_pingpong(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;
@@ -175,12 +161,8 @@ void futex_pingpong(benchmark::State& state, const Placement& where)
 
 void eventfd_pingpong(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;
@@ -250,12 +232,8 @@ void eventfd_pingpong(benchmark::State& state, const Placement& where)
 
 void pipe_pingpong(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;
@@ -332,12 +310,8 @@ void pipe_pingpong(benchmark::State& state, const Placement& where)
 
 void unix_socket_roundtrip(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;
@@ -406,12 +380,8 @@ void unix_socket_roundtrip(benchmark::State& state, const Placement& where)
 
 void sched_yield_switch(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;

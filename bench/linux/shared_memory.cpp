@@ -17,15 +17,6 @@ namespace atoll_os::bench {
 
 namespace {
 
-bool pin_client(benchmark::State& state, const ScopedPin& pin, const std::string& error)
-{
-    if (!pin.ok()) {
-        state.SkipWithError(("benchmark thread: " + error).c_str());
-        return false;
-    }
-    return true;
-}
-
 // ---- the cache line --------------------------------------------------------
 
 struct alignas(64) Line {
@@ -89,12 +80,8 @@ ChannelRing* await_ring(const std::atomic<ChannelRing*>& ring, const Failure& fa
 
 void cacheline_pingpong(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;
@@ -143,12 +130,8 @@ void cacheline_pingpong(benchmark::State& state, const Placement& where)
 
 void atoll_channel_pingpong(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;
@@ -232,12 +215,8 @@ void atoll_channel_pingpong(benchmark::State& state, const Placement& where)
 
 void atoll_channel_throughput(benchmark::State& state, const Placement& where)
 {
-    if (!placement_available(state, where)) {
-        return;
-    }
-    std::string error;
-    ScopedPin pin(where.client_pu, error);
-    if (!pin_client(state, pin, error)) {
+    ClientPin pin(state, where);
+    if (!pin.ok()) {
         return;
     }
     Failure failure;

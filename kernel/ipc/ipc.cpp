@@ -155,7 +155,7 @@ void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
         scheduler().block_current();
         scheduler().hand_over(receiver); // the fast path: straight to the server
     }
-    if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
+    if (flags & ipcflags::kNonBlocking) return set_status(self, Status::kWouldBlock);
     self->sending_call = true;
     self->send_badge = badge;
     self->send_may_grant = true; // checked above
@@ -177,7 +177,7 @@ void ipc_send(Thread* self, uint64_t slot, uint64_t flags)
         scheduler().make_ready(receiver); // preempts us if it matters more
         return;
     }
-    if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
+    if (flags & ipcflags::kNonBlocking) return set_status(self, Status::kWouldBlock);
     self->sending_call = false;
     self->send_badge = badge;
     self->send_may_grant = true; // checked above
@@ -191,7 +191,7 @@ void ipc_receive(Thread* self, uint64_t slot, uint64_t flags)
     if (!ok(s)) return set_status(self, s);
     if (take_bound_signal(self)) return;
     if (Thread* sender = ep->pop_sender()) return accept_sender(self, sender);
-    if (flags & kIpcNonBlocking) return set_status(self, Status::kWouldBlock);
+    if (flags & ipcflags::kNonBlocking) return set_status(self, Status::kWouldBlock);
     block_on(self, ep, Thread::State::kBlockedReceive);
 }
 
@@ -218,7 +218,7 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
         if (caller) scheduler().make_ready(caller);
         return accept_sender(self, sender);
     }
-    if (flags & kIpcNonBlocking) {
+    if (flags & ipcflags::kNonBlocking) {
         if (caller) scheduler().make_ready(caller);
         return set_status(self, Status::kWouldBlock);
     }

@@ -15,8 +15,7 @@ namespace atoll_os {
 class Thread;
 class Reply;
 
-inline constexpr uint64_t kIpcNonBlocking = 1; // flags: fail with kWouldBlock instead of waiting
-
+// flags: kernel/abi/utcb.hpp (ipcflags).
 void ipc_call(Thread* self, uint64_t slot, uint64_t flags);
 void ipc_send(Thread* self, uint64_t slot, uint64_t flags);
 void ipc_receive(Thread* self, uint64_t slot, uint64_t flags);

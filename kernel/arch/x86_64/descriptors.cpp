@@ -119,8 +119,6 @@ void load_descriptors()
 
 void set_interrupt_handler(uint8_t vec, InterruptHandler handler) { g_handlers[vec] = handler; }
 
-void set_kernel_entry_stack(uint64_t rsp0) { g_tss.rsp[0] = rsp0; }
-
 namespace {
 
 bool try_exception_probe(InterruptFrame& frame)

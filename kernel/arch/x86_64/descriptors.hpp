@@ -33,8 +33,6 @@ void load_descriptors();
 void set_interrupt_handler(uint8_t vector, InterruptHandler handler);
 // Runs the handler registered for a device/IPI vector and acknowledges it.
 void run_interrupt_handler(InterruptFrame& frame);
-// Where the CPU pushes state on an interrupt from user mode (TSS.rsp0).
-void set_kernel_entry_stack(uint64_t rsp0);
 const char* exception_name(uint8_t vector);
 
 } // namespace atoll_os
