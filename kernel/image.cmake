@@ -22,7 +22,12 @@ add_library(atoll_kernel_core OBJECT
   ${K}/object/endpoint.cpp
   ${K}/object/notification.cpp
   ${K}/object/reply.cpp
+  ${K}/object/frame.cpp
+  ${K}/object/mapping.cpp
+  ${K}/object/log_port.cpp
   ${K}/syscall/object_calls.cpp
+  ${K}/syscall/memory_calls.cpp
+  ${K}/syscall/task_calls.cpp
   ${K}/cap/cap_space.cpp
   ${K}/ipc/ipc.cpp
   ${K}/sched/scheduler.cpp

@@ -40,14 +40,13 @@ bool self_check()
     bool frames_ok = k.frames.check(diag), heap_ok = k.heap.check(diag);
     uint64_t frames_lost = g_free_before - k.frames.free_bytes();
     uint64_t heap_lost = k.heap.bytes_in_use() - g_heap_before;
-    bool ok = frames_ok && heap_ok && frames_lost == 0 && heap_lost == 0 && k.boot_quota.used() == 0 &&
-              task_quota_leaks() == 0;
+    bool ok = frames_ok && heap_ok && frames_lost == 0 && heap_lost == 0 && k.boot_quota.used() == 0;
     if (ok) klog("selfcheck: ok (frames, heap and quotas back to their state before the first task)");
     else
         klog("selfcheck: FAILED: allocator %s, heap %s, %lu frame bytes and %lu heap bytes not returned, "
-             "boot quota %lu bytes in use, %u task quota leak(s)",
+             "boot quota %lu bytes in use",
              frames_ok ? "consistent" : "INCONSISTENT", heap_ok ? "consistent" : "INCONSISTENT", frames_lost,
-             heap_lost, k.boot_quota.used(), task_quota_leaks());
+             heap_lost, k.boot_quota.used());
     return ok;
 }
 
@@ -127,6 +126,7 @@ void run_first_tasks(const char* init_list)
             g_status = 1;
             return;
         }
+        t->task->kernel_started = true;
         CapSpace& caps = t->task->caps();
         if (!ok(caps.install(sys::kSlotSelf, t->task, rights::kAll, 0)) ||
             !ok(caps.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kAll, 0)))

@@ -21,6 +21,7 @@ const char* status_message(Status s)
         "timed out",
         "destination capability slot is occupied",
         "partner is dead",
+        "virtual address range is already in use",
     };
     static_assert(sizeof messages / sizeof messages[0] == size_t(Status::kCount));
     auto i = size_t(s);

@@ -21,6 +21,7 @@ enum class Status : int64_t {
     kTimeout,           // the timeout expired
     kSlotOccupied,      // the destination capability slot is not empty
     kDead,              // the partner thread or object is gone
+    kAddressInUse,      // part of the virtual range is mapped already
     kCount
 };
 

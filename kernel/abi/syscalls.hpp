@@ -45,6 +45,17 @@ enum Number : uint64_t {
     // Measurement.
     kNull = 23,                // (): does nothing; the cost of entering and leaving the kernel
     kTscFrequency = 24,        // () -> rdx = TSC ticks per second, as the boot core calibrated it
+    // Frames: physical memory objects, mapped through capabilities.
+    kFrameCreate = 25,  // (task, dest slot, bytes): zeroed, rounded up to 2^n pages, <= 4 MiB, paid by task
+    kMap = 26,          // (task, frame, va, flags: 1 writable 2 executable, first page, pages or 0 = rest)
+    kUnmap = 27,        // (frame): removes every mapping made through this capability
+    kFrameInfo = 28,    // (frame) -> rdx = bytes
+    // Tasks: creating and setting up others, and learning how they ended.
+    kTaskCreate = 29,   // (task, dest slot, quota bytes, name, name length): a new empty task paid by task
+    kCapGive = 30,      // (src slot, task, dest slot, rights mask, badge): a copy into that task's space
+    kTaskWatch = 31,    // (task, notification, bits): signalled with bits when the task exits
+    kTaskInfo = 32,     // (task) -> rdx = live threads, r10 = exit code, r8 = TaskState
+    kLogWrite = 33,     // (log port, text, len): one line into the kernel log as given
     kCount
 };
 
@@ -63,6 +74,11 @@ inline constexpr uint64_t kNotificationBadge = ~0ull;
 inline constexpr uint64_t kFaultMessage = 1ull << 17;
 inline constexpr uint64_t kFaultKill = 0;
 inline constexpr uint64_t kFaultResume = 1;
+
+// kTaskInfo's r8.
+enum TaskState : uint64_t { kTaskRunning = 0, kTaskExited = 1, kTaskKilled = 2 };
+
+inline constexpr uint64_t kMaxTaskQuota = 1ull << 30;
 
 inline constexpr uint64_t kUserLimit = 0x0000800000000000ull; // first non-user address
 inline constexpr uint64_t kMaxDebugWrite = 160;

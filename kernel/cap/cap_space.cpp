@@ -2,6 +2,7 @@
 #include "kernel/cap/cap_space.hpp"
 
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/mapping.hpp"
 
 namespace atoll_os {
 
@@ -44,6 +45,7 @@ void CapSpace::unlink(Capability* c)
 void CapSpace::drop(Capability* c)
 {
     KObject* obj = c->object;
+    unmap_all(*c); // a mapping never outlives the capability it was made through
     unlink(c);
     *c = Capability{};
     release_object(obj);
@@ -67,11 +69,11 @@ Status CapSpace::copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_t
     return s;
 }
 
-Status CapSpace::derive_into(uint64_t from, CapSpace& target, uint64_t to, uint32_t rights_mask)
+Status CapSpace::derive_into(uint64_t from, CapSpace& target, uint64_t to, uint32_t rights_mask, uint64_t badge)
 {
     if (from >= kSlots || !slots_[from].object) return fail(Status::kInvalidCapability, from);
     const Capability& src = slots_[from];
-    Status s = target.install(to, src.object, src.rights & rights_mask, src.badge);
+    Status s = target.install(to, src.object, src.rights & rights_mask, src.badge ? src.badge : badge);
     if (ok(s)) link_child(&slots_[from], &target.slots_[to]);
     return s;
 }

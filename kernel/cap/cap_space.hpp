@@ -15,6 +15,8 @@ namespace atoll_os {
 // A capability, and its place in this core's derivation tree: a copy or a
 // transfer is a child of its source, so revoke can find every capability
 // derived from one, in any task on this core.
+struct Mapping;
+
 struct Capability {
     KObject* object = nullptr;
     uint32_t rights = 0;
@@ -23,6 +25,7 @@ struct Capability {
     Capability* first_child = nullptr;
     Capability* next_sibling = nullptr;
     Capability* prev_sibling = nullptr;
+    Mapping* mappings = nullptr; // frames mapped through this capability
 };
 
 class CapSpace {
@@ -49,8 +52,12 @@ public:
     // Copies with rights reduced to `rights_mask` and, if the source has no
     // badge yet, the given badge (a badge once set cannot be changed).
     [[nodiscard]] Status copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_t badge);
-    // The same into another task's space (IPC transfer): a child of `from`.
-    [[nodiscard]] Status derive_into(uint64_t from, CapSpace& target, uint64_t to, uint32_t rights_mask);
+    // The same into another task's space (IPC transfer, or a task setting
+    // up one it created): a child of `from`, badged like copy().
+    [[nodiscard]] Status derive_into(uint64_t from, CapSpace& target, uint64_t to, uint32_t rights_mask,
+                                     uint64_t badge = 0);
+    // The slot itself, for operations that hang state on it (mappings).
+    Capability& at(uint64_t slot) { return slots_[slot]; }
     // Removes one capability; whatever was derived from it stays, now
     // derived from its parent.
     [[nodiscard]] Status remove(uint64_t slot);

@@ -33,7 +33,7 @@ Status start_elf_task(const uint8_t* image, size_t size, const char* name, uint8
     Thread* t = ok(s) ? Thread::create(*task, plan.entry, kUserStackTop, priority, "main", s) : nullptr;
     if (!t) {
         klog("loader: %s: %s", name, status_message(s));
-        task->destroy(payer);
+        task->exit(-1);
         return s;
     }
     thread_out = t;

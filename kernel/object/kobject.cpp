@@ -2,8 +2,11 @@
 #include "kernel/object/kobject.hpp"
 
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/frame.hpp"
+#include "kernel/object/log_port.hpp"
 #include "kernel/object/notification.hpp"
 #include "kernel/object/reply.hpp"
+#include "kernel/object/task.hpp"
 
 namespace atoll_os {
 
@@ -21,9 +24,15 @@ const char* object_type_name(ObjectType t)
 void release_object(KObject* obj)
 {
     if (!obj->drop_ref()) return;
-    if (obj->type() == ObjectType::kEndpoint) static_cast<Endpoint*>(obj)->destroy();
-    if (obj->type() == ObjectType::kNotification) static_cast<Notification*>(obj)->destroy();
-    if (obj->type() == ObjectType::kReply) static_cast<Reply*>(obj)->destroy();
+    switch (obj->type()) {
+    case ObjectType::kEndpoint: static_cast<Endpoint*>(obj)->destroy(); break;
+    case ObjectType::kNotification: static_cast<Notification*>(obj)->destroy(); break;
+    case ObjectType::kReply: static_cast<Reply*>(obj)->destroy(); break;
+    case ObjectType::kFrame: static_cast<Frame*>(obj)->destroy(); break;
+    case ObjectType::kLogPort: static_cast<LogPort*>(obj)->destroy(); break;
+    case ObjectType::kTask: static_cast<Task*>(obj)->free_if_done(); break;
+    case ObjectType::kThread: break; // threads end by exiting
+    }
 }
 
 } // namespace atoll_os

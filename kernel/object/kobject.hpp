@@ -20,7 +20,9 @@ namespace atoll_os {
     X(Thread)                 \
     X(Endpoint)               \
     X(Notification)           \
-    X(Reply)
+    X(Reply)                  \
+    X(Frame)                  \
+    X(LogPort)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,
@@ -35,8 +37,9 @@ public:
     ObjectType type() const { return type_; }
     uint32_t owner_core() const { return owner_core_; }
 
-    // Capabilities referring to this object. Endpoints go when the last one
-    // does; tasks and threads live until their threads exit.
+    // Capabilities referring to this object. Most objects go when the last
+    // one does; a task also waits for its threads to end and its quota to
+    // drain; threads live until they exit.
     void add_ref() { ++refs_; }
     bool drop_ref() { return --refs_ == 0; }
     uint32_t refs() const { return refs_; }

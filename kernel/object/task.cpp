@@ -4,6 +4,8 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/mapping.hpp"
+#include "kernel/object/notification.hpp"
 #include "percpu/address_space.hpp"
 #include "kernel/log.hpp"
 #include "percpu/layout.hpp"
@@ -22,8 +24,6 @@ uint64_t charged_frame(void* task_quota)
     return phys;
 }
 
-uint32_t g_quota_leaks; // per core
-
 void release_frame(uint64_t phys, bool, void* task_quota)
 {
     (void)this_core().frames.free(phys, 0);
@@ -32,10 +32,8 @@ void release_frame(uint64_t phys, bool, void* task_quota)
 
 } // namespace
 
-uint32_t task_quota_leaks() { return g_quota_leaks; }
-
-Task::Task(const char* name, uint64_t quota_bytes)
-    : KObject(ObjectType::kTask), quota_(quota_bytes), quota_bytes_(quota_bytes)
+Task::Task(const char* name, uint64_t quota_bytes, Quota& payer)
+    : KObject(ObjectType::kTask), quota_(quota_bytes), quota_bytes_(quota_bytes), payer_(&payer)
 {
     size_t i = 0;
     for (; name[i] && i + 1 < kNameMax; ++i) name_[i] = name[i];
@@ -48,7 +46,7 @@ Task* Task::create(Quota& payer, const char* name, uint64_t quota_bytes, Status&
         status = Status::kQuotaExceeded;
         return nullptr;
     }
-    Task* t = create_object<Task>(payer, status, name, quota_bytes);
+    Task* t = create_object<Task>(payer, status, name, quota_bytes, payer);
     if (!t) {
         payer.release(quota_bytes);
         return nullptr;
@@ -75,32 +73,49 @@ Task* Task::create(Quota& payer, const char* name, uint64_t quota_bytes, Status&
         return nullptr;
     }
     t->caps_ = new (caps) CapSpace();
+    t->quota_.on_drained(quota_drained, t);
     auto* mine = phys_to_ptr<uint64_t>(t->pml4_);
     auto* kernel = phys_to_ptr<const uint64_t>(this_core().pml4_phys);
     for (unsigned i = 256; i < 512; ++i) mine[i] = kernel[i];
     return t;
 }
 
-void Task::destroy(Quota& payer)
+void Task::exit(int64_t code)
 {
+    exit_code = code;
+    dead_ = exiting_ = true; // no new threads, objects or mappings from here on
     if (fault_endpoint) release_object(fault_endpoint);
+    fault_endpoint = nullptr;
     caps_->clear();
     caps_->~CapSpace();
     this_core().heap.free(caps_);
+    caps_ = nullptr;
     quota_.release(sizeof(CapSpace));
+    forget_mappings(*this);
     PageTables pt = tables();
     pt.release_lower_half(release_frame, &quota_);
     release_frame(pml4_, true, &quota_);
-    // Everything the task caused to be allocated has been given back, so
-    // its quota must read zero; anything else is a kernel accounting bug.
-    if (quota_.used() != 0) {
-        klog("task %s: %lu bytes of its quota still in use after teardown", name_, quota_.used());
-        ++g_quota_leaks;
+    pml4_ = 0;
+    if (Notification* n = exit_watch) {
+        exit_watch = nullptr;
+        n->signal(exit_bits);
+        release_object(n);
     }
+    exiting_ = false;
+    free_if_done();
+}
+
+void Task::free_if_done()
+{
+    if (!dead_ || exiting_ || refs() != 0 || quota_.used() != 0) return;
+    // The payer may in turn be a dead task waiting for this last charge.
+    Quota& payer = *payer_;
     uint64_t quota_bytes = quota_bytes_;
     destroy_object(this, payer);
     payer.release(quota_bytes);
 }
+
+void Task::quota_drained(void* task) { static_cast<Task*>(task)->free_if_done(); }
 
 PageTables Task::tables() const { return PageTables(pml4_, kPhysmapBase, cpu_has_1g_pages()); }
 
@@ -108,6 +123,7 @@ Status Task::map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags)
 {
     if ((va | bytes) & (kPageSize - 1) || bytes == 0 || va + bytes < va || va + bytes > 0x0000800000000000ull)
         return Status::kInvalidArgument;
+    if (dead_) return Status::kDead;
     flags.user = true;
     flags.owned = true;
     PageTables pt = tables();
@@ -131,6 +147,38 @@ void Task::unmap_anonymous_page(uint64_t va)
     if (!phys) return;
     cpu::invlpg(va); // only matters if this is the loaded address space; harmless otherwise
     release_frame(phys, false, &quota_);
+}
+
+Status Task::map_frames(uint64_t va, uint64_t phys, uint64_t bytes, MapFlags flags)
+{
+    if (dead_) return Status::kDead;
+    flags.user = true;
+    flags.owned = false; // the frame's capability owns it, not this address space
+    PageTables pt = tables();
+    FrameSource table_frames{charged_frame, &quota_};
+    for (uint64_t off = 0; off < bytes; off += kPageSize) {
+        // Page by page: user mappings are always 4 KiB so unmap can take
+        // any page back out.
+        if (!pt.map(va + off, phys + off, kPageSize, flags, table_frames)) {
+            unmap_frames(va, off);
+            uint64_t existing;
+            return pt.translate(va + off, existing) ? Status::kAddressInUse : Status::kQuotaExceeded;
+        }
+    }
+    return Status::kOk;
+}
+
+void Task::unmap_frames(uint64_t va, uint64_t bytes)
+{
+    if (dead_ && !pml4_) return; // the whole address space is gone already
+    PageTables pt = tables();
+    bool loaded = cpu::read_cr3() == pml4_;
+    for (uint64_t off = 0; off < bytes; off += kPageSize) {
+        (void)pt.unmap_4k(va + off);
+        // Other address spaces' translations are not cached: without PCIDs
+        // every CR3 load flushes them.
+        if (loaded) cpu::invlpg(va + off);
+    }
 }
 
 uint64_t Task::frame_of(uint64_t va) const

@@ -1,6 +1,12 @@
-// Task: an address space and (soon) a capability space. The user half of
-// its page tables is its own; the kernel half is this core's, copied at
-// creation (all kernel mappings live under PML4 slots that never change).
+// Task: an address space and a capability space. The user half of its page
+// tables is its own; the kernel half is this core's, copied at creation (all
+// kernel mappings live under PML4 slots that never change).
+//
+// Lifetime: when its last thread ends the task exits: its capabilities,
+// memory and page tables go at once and a watcher is signalled. The Task
+// object itself stays, dead, while capabilities still name it (so its
+// creator can read the exit code) and while anything paid from its quota
+// still exists elsewhere.
 #pragma once
 
 #include <stdint.h>
@@ -12,6 +18,8 @@ namespace atoll_os {
 
 class CapSpace;
 class Endpoint;
+class Notification;
+struct Mapping;
 
 class Task final : public KObject {
 public:
@@ -21,12 +29,20 @@ public:
     // `payer` is charged for the Task itself; the task's own quota (for its
     // page tables and memory) is `quota_bytes`, carved from the payer too.
     static Task* create(Quota& payer, const char* name, uint64_t quota_bytes, Status& status);
-    void destroy(Quota& payer);
+    // The last thread ended: give back everything but the object itself.
+    void exit(int64_t code);
+    // Frees the object once it is dead, unnamed and owes nothing.
+    void free_if_done();
+    bool dead() const { return dead_; }
 
     // Fresh zeroed memory at [va, va+bytes), owned by this task (freed with it).
     [[nodiscard]] Status map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags);
     // Unmaps and frees one page map_anonymous made.
     void unmap_anonymous_page(uint64_t va);
+    // Maps someone else's frames (not freed with the task) at [va, va+bytes).
+    [[nodiscard]] Status map_frames(uint64_t va, uint64_t phys, uint64_t bytes, MapFlags flags);
+    // Removes what map_frames put at [va, va+bytes), flushing this core's TLB.
+    void unmap_frames(uint64_t va, uint64_t bytes);
     // Physical frame behind a mapped user page, 0 if none.
     uint64_t frame_of(uint64_t va) const;
     // Copies kernel bytes into this task's memory (which must be mapped).
@@ -41,19 +57,26 @@ public:
     Endpoint* fault_endpoint = nullptr;
     uint64_t fault_badge = 0;
     int64_t exit_code = 0;
+    bool killed = false;          // its last thread died of a fault
+    bool kernel_started = false;  // a first task: the kernel reports its exit
+    Mapping* mappings = nullptr;  // frame mappings made into this address space
+    // Signalled with exit_bits when the task exits.
+    Notification* exit_watch = nullptr;
+    uint64_t exit_bits = 0;
 
-    Task(const char* name, uint64_t quota_bytes);
+    Task(const char* name, uint64_t quota_bytes, Quota& payer);
 
 private:
     PageTables tables() const;
+    static void quota_drained(void* task);
     uint64_t pml4_ = 0;
     CapSpace* caps_ = nullptr;
     Quota quota_;
     uint64_t quota_bytes_;
+    Quota* payer_;
+    bool dead_ = false;
+    bool exiting_ = false;
     char name_[kNameMax];
 };
-
-// Tasks whose quota did not return to zero at teardown (self-check).
-uint32_t task_quota_leaks();
 
 } // namespace atoll_os

@@ -116,14 +116,14 @@ void Scheduler::release_thread(Thread* t, int64_t code)
     t->state = Thread::State::kDead;
     t->destroy();
     if (task->live_threads == 0) {
-        task->exit_code = code;
         char name[Task::kNameMax];
         __builtin_memcpy(name, task->name(), sizeof name);
+        bool report = task->kernel_started;
         // Leave the task's address space before freeing it.
         loaded_cr3_ = this_core().pml4_phys;
         cpu::write_cr3(loaded_cr3_);
-        task->destroy(this_core().boot_quota);
-        if (task_exit_hook_) task_exit_hook_(name, code);
+        task->exit(code); // may free the Task: nothing of it is used below
+        if (report && task_exit_hook_) task_exit_hook_(name, code);
     }
 }
 
@@ -132,6 +132,7 @@ void Scheduler::exit_current(int64_t code) { release_thread(current_, code); }
 void Scheduler::kill_blocked(Thread* t, const char* why)
 {
     klog("task %s thread %s (%u) killed: %s", t->task->name(), t->name, t->id, why);
+    t->task->killed = true;
     release_thread(t, -1);
 }
 
@@ -140,6 +141,7 @@ void Scheduler::kill_current(const char* what, uint64_t ip, uint64_t address)
     Thread* t = current_;
     klog("task %s thread %s (%u) killed: %s at ip %#lx, address %#lx", t->task->name(), t->name, t->id, what, ip,
          address);
+    t->task->killed = true;
     release_thread(current_, -1);
 }
 

@@ -9,6 +9,7 @@
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/log.hpp"
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/log_port.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
@@ -19,19 +20,37 @@
 namespace atoll_os {
 namespace {
 
-Status sys_debug_write(uint64_t text, uint64_t len)
+// One printable line from user memory; len 0 afterwards means nothing to say.
+Status copy_log_line(char (&buf)[sys::kMaxDebugWrite + 1], uint64_t text, uint64_t& len)
 {
     if (len > sys::kMaxDebugWrite) return Status::kInvalidArgument;
-    char buf[sys::kMaxDebugWrite + 1];
     Status s = copy_from_user(buf, text, len);
     if (!ok(s)) return s;
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) --len;
-    if (len == 0) return Status::kOk; // nothing to say: no empty line in the log
     for (uint64_t i = 0; i < len; ++i)
         if (buf[i] < 0x20 || buf[i] > 0x7e) buf[i] = '?'; // one line, printable: the log stays parseable
-    Thread* t = scheduler().current();
-    klog("%s: %.*s", t->task->name(), int(len), buf);
     return Status::kOk;
+}
+
+Status sys_debug_write(uint64_t text, uint64_t len)
+{
+    char buf[sys::kMaxDebugWrite + 1];
+    Status s = copy_log_line(buf, text, len);
+    if (ok(s) && len) klog("%s: %.*s", scheduler().current()->task->name(), int(len), buf);
+    return s;
+}
+
+// The holder of a log port writes lines as they are: the console service
+// puts its own prefix (program and core) on them.
+Status sys_log_write(uint64_t port_slot, uint64_t text, uint64_t len)
+{
+    LogPort* port;
+    Status s = scheduler().current()->task->caps().lookup(port_slot, rights::kSend, port);
+    if (!ok(s)) return s;
+    char buf[sys::kMaxDebugWrite + 1];
+    s = copy_log_line(buf, text, len);
+    if (ok(s) && len) klog("%.*s", int(len), buf);
+    return s;
 }
 
 } // namespace
@@ -80,6 +99,15 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
         f->rdx = boot_info().tsc_hz;
         f->rax = uint64_t(Status::kOk);
         break;
+    case sys::kFrameCreate: f->rax = uint64_t(sys_frame_create(s.current(), f->rdi, f->rsi, f->rdx)); break;
+    case sys::kMap: f->rax = uint64_t(sys_map(s.current(), *f)); break;
+    case sys::kUnmap: f->rax = uint64_t(sys_unmap(s.current(), f->rdi)); break;
+    case sys::kFrameInfo: f->rax = uint64_t(sys_frame_info(s.current(), f->rdi)); break;
+    case sys::kTaskCreate: f->rax = uint64_t(sys_task_create(s.current(), *f)); break;
+    case sys::kCapGive: f->rax = uint64_t(sys_cap_give(s.current(), *f)); break;
+    case sys::kTaskWatch: f->rax = uint64_t(sys_task_watch(s.current(), f->rdi, f->rsi, f->rdx)); break;
+    case sys::kTaskInfo: f->rax = uint64_t(sys_task_info(s.current(), f->rdi)); break;
+    case sys::kLogWrite: f->rax = uint64_t(sys_log_write(f->rdi, f->rsi, f->rdx)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;

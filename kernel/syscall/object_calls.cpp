@@ -23,6 +23,7 @@ template <class T> Status create_into(Thread* self, uint64_t task_slot, uint64_t
     Task* task;
     Status s = self->task->caps().lookup(task_slot, rights::kCreate, task);
     if (!ok(s)) return s;
+    if (task->dead()) return Status::kDead;
     if (dest >= CapSpace::kSlots) return Status::kInvalidCapability;
     T* obj = T::create(task->quota(), s);
     if (!obj) return s;
@@ -48,6 +49,7 @@ Status sys_thread_create(Thread* self, const InterruptFrame& f)
     Task* task;
     Status s = self->task->caps().lookup(f.rdi, rights::kCreate, task);
     if (!ok(s)) return s;
+    if (task->dead()) return Status::kDead;
     uint64_t entry = f.rsi, stack = f.rdx, priority = f.r10;
     // No escalation: a thread cannot create one that outranks it.
     if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > self->priority || priority == 0)
@@ -104,6 +106,7 @@ Status sys_task_set_fault_handler(Thread* self, uint64_t task_slot, uint64_t end
     Status s = self->task->caps().lookup(task_slot, rights::kCreate, task);
     if (ok(s)) s = self->task->caps().lookup(endpoint_slot, rights::kSend, ep, &badge);
     if (!ok(s)) return s;
+    if (task->dead()) return Status::kDead;
     ep->add_ref(); // the task holds it like a capability
     if (task->fault_endpoint) release_object(task->fault_endpoint);
     task->fault_endpoint = ep;

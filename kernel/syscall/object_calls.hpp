@@ -23,4 +23,16 @@ Status sys_task_set_fault_handler(Thread* self, uint64_t task_slot, uint64_t end
 Status sys_map_anonymous(Thread* self, const InterruptFrame& f);
 Status sys_reply_save(Thread* self, uint64_t task_slot, uint64_t dest);
 
+// memory_calls.cpp: frames and mappings.
+Status sys_frame_create(Thread* self, uint64_t task_slot, uint64_t dest, uint64_t bytes);
+Status sys_map(Thread* self, const InterruptFrame& f);
+Status sys_unmap(Thread* self, uint64_t frame_slot);
+Status sys_frame_info(Thread* self, uint64_t frame_slot);
+
+// task_calls.cpp: creating tasks, setting them up, watching them end.
+Status sys_task_create(Thread* self, const InterruptFrame& f);
+Status sys_cap_give(Thread* self, const InterruptFrame& f);
+Status sys_task_watch(Thread* self, uint64_t task_slot, uint64_t notification_slot, uint64_t bits);
+Status sys_task_info(Thread* self, uint64_t task_slot);
+
 } // namespace atoll_os

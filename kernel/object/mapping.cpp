@@ -1,0 +1,86 @@
+// Mapping records: two intrusive lists, one per capability, one per task.
+#include "kernel/object/mapping.hpp"
+
+#include "kernel/abi/syscalls.hpp"
+#include "kernel/cap/cap_space.hpp"
+#include "kernel/object/frame.hpp"
+#include "kernel/object/task.hpp"
+#include "percpu/layout.hpp"
+
+namespace atoll_os {
+namespace {
+
+void unlink_from_task(Mapping* m)
+{
+    if (m->task_prev) m->task_prev->task_next = m->task_next;
+    else m->task->mappings = m->task_next;
+    if (m->task_next) m->task_next->task_prev = m->task_prev;
+}
+
+void unlink_from_cap(Mapping* m)
+{
+    if (m->cap_prev) m->cap_prev->cap_next = m->cap_next;
+    else m->cap->mappings = m->cap_next;
+    if (m->cap_next) m->cap_next->cap_prev = m->cap_prev;
+}
+
+void free_record(Mapping* m)
+{
+    Quota& q = m->task->quota();
+    this_core().heap.free(m);
+    q.release(sizeof(Mapping)); // may free a dead task: last use of it
+}
+
+} // namespace
+
+Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages,
+                 MapFlags flags)
+{
+    const uint64_t frame_pages = frame.bytes() / kPageSize;
+    if (task.dead()) return Status::kDead;
+    if (first_page >= frame_pages) return Status::kInvalidArgument;
+    if (pages == 0) pages = frame_pages - first_page;
+    if (pages > frame_pages - first_page || va & (kPageSize - 1)) return Status::kInvalidArgument;
+    const uint64_t bytes = pages * kPageSize;
+    if (va >= sys::kUserLimit || bytes > sys::kUserLimit - va) return Status::kBadAddress;
+    if (!task.quota().charge(sizeof(Mapping))) return Status::kQuotaExceeded;
+    void* mem = this_core().heap.alloc(sizeof(Mapping));
+    if (!mem) {
+        task.quota().release(sizeof(Mapping));
+        return Status::kNoMemory;
+    }
+    Status s = task.map_frames(va, frame.phys() + first_page * kPageSize, bytes, flags);
+    if (!ok(s)) {
+        this_core().heap.free(mem);
+        task.quota().release(sizeof(Mapping));
+        return s;
+    }
+    auto* m = new (mem) Mapping{&cap, &task, va, bytes, cap.mappings, nullptr, task.mappings, nullptr};
+    if (cap.mappings) cap.mappings->cap_prev = m;
+    cap.mappings = m;
+    if (task.mappings) task.mappings->task_prev = m;
+    task.mappings = m;
+    return Status::kOk;
+}
+
+void unmap_all(Capability& cap)
+{
+    while (Mapping* m = cap.mappings) {
+        unlink_from_cap(m);
+        unlink_from_task(m);
+        m->task->unmap_frames(m->va, m->bytes);
+        free_record(m);
+    }
+}
+
+void forget_mappings(Task& task)
+{
+    while (Mapping* m = task.mappings) {
+        unlink_from_cap(m);
+        task.mappings = m->task_next;
+        if (task.mappings) task.mappings->task_prev = nullptr;
+        free_record(m);
+    }
+}
+
+} // namespace atoll_os

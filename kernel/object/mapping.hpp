@@ -1,0 +1,39 @@
+// Mapping: part of a Frame mapped into a task's address space through one
+// capability. A mapping lives no longer than either end: deleting or
+// revoking the capability unmaps it (and so do revokes of its ancestors,
+// since they delete it), and a task that exits forgets the mappings made
+// into it. Each record is paid from the quota of the task mapped into.
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/abi/status.hpp"
+#include "kernel/arch/x86_64/page_table.hpp"
+
+namespace atoll_os {
+
+struct Capability;
+class Frame;
+class Task;
+
+struct Mapping {
+    Capability* cap;
+    Task* task;
+    uint64_t va;
+    uint64_t bytes;
+    Mapping* cap_next;
+    Mapping* cap_prev;
+    Mapping* task_next;
+    Mapping* task_prev;
+};
+
+// Maps `pages` pages of `frame` from `first_page` on at `va` in `task`,
+// recorded on `cap` (the capability naming `frame`).
+[[nodiscard]] Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page,
+                               uint64_t pages, MapFlags flags);
+// Unmaps everything mapped through `cap` (on delete, revoke, or request).
+void unmap_all(Capability& cap);
+// The task's address space is going away: drop its records without unmapping.
+void forget_mappings(Task& task);
+
+} // namespace atoll_os
