@@ -172,6 +172,10 @@ bool split_partitions(BootInfo& info)
         map_boot_modules();
         run_first_tasks(init);
     }
+    if (status == 0 && !cmdline_has(cmdline, "test") && has_root_modules()) {
+        map_boot_modules();
+        run_sigma0_and_root();
+    }
     shutdown_machine(status);
 }
 

@@ -7,7 +7,10 @@
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/cap/rights.hpp"
 #include "kernel/log.hpp"
+#include "kernel/abi/program_env.hpp"
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/frame.hpp"
+#include "kernel/object/log_port.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/elf_task.hpp"
 #include "kernel/object/thread.hpp"
@@ -25,6 +28,11 @@ namespace {
 
 constexpr uint8_t kFirstTaskPriority = 100;
 constexpr uint64_t kFirstTaskQuota = 16ull << 20;
+// The L4Re-style boot: sigma0 outranks the root task, which outranks (or
+// equals) every program it starts.
+constexpr uint8_t kSigma0Priority = 255, kRootPriority = 254;
+constexpr uint64_t kRootQuota = 64ull << 20;       // kernel memory for the root task and what it starts
+constexpr uint64_t kUserMemoryMax = 512ull << 20;  // sigma0's budget: the memory user space may have
 
 uint32_t g_running;
 int g_status;
@@ -72,6 +80,69 @@ const BootModule* find_module(const char* name, size_t len)
     return nullptr;
 }
 
+// Loads boot module `name` as a task the kernel watches; nullptr (logged,
+// status set) when that fails.
+Thread* start_first_task(const char* name, size_t len, uint8_t priority, uint64_t quota)
+{
+    const BootModule* m = find_module(name, len);
+    if (!m) {
+        klog("init: no boot module named %.*s", int(len), name);
+        g_status = 1;
+        return nullptr;
+    }
+    char task_name[Thread::kNameMax];
+    size_t n = len < sizeof task_name - 1 ? len : sizeof task_name - 1;
+    __builtin_memcpy(task_name, name, n);
+    task_name[n] = '\0';
+    Thread* t = nullptr;
+    Status s = start_elf_task(phys_to_ptr<const uint8_t>(m->base), size_t(m->end - m->base), task_name, priority,
+                              quota, t);
+    if (!ok(s)) {
+        klog("init: cannot start %s: %s", task_name, status_message(s));
+        g_status = 1;
+        return nullptr;
+    }
+    t->task->kernel_started = true;
+    ++g_running;
+    return t;
+}
+
+void copy_name(char* dst, size_t cap, const char* src, size_t len)
+{
+    size_t n = len < cap - 1 ? len : cap - 1;
+    __builtin_memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+// The root task's environment: its name, the machine, and a read-only
+// frame for every boot module (including its own configuration).
+[[nodiscard]] bool give_root_its_modules(Task& root, ProgramEnv& env)
+{
+    const BootInfo& info = boot_info();
+    for (uint32_t i = 0; i < info.module_count && env.cap_count < ProgramEnv::kMaxCaps; ++i) {
+        const BootModule& m = info.modules[i];
+        uint64_t base = align_down(m.base), bytes = align_up(m.end) - base;
+        Status s;
+        Frame* f = bytes ? Frame::create_physical(this_core().boot_quota, base, bytes, s) : nullptr;
+        uint64_t slot = rootslots::kFirstModule + env.cap_count;
+        if (!f || !ok(root.caps().install(slot, f, rights::kRead | rights::kExecute | rights::kGrant, 0))) {
+            klog("init: cannot give the root task module %s", m.name);
+            if (f) f->destroy();
+            return false;
+        }
+        ProgramEnv::NamedCap& c = env.caps[env.cap_count++];
+        const char* start = m.name;
+        const char* end = m.name;
+        while (*end && *end != ' ') ++end;
+        for (const char* p = m.name; p < end; ++p)
+            if (*p == '/') start = p + 1;
+        copy_name(c.name, sizeof c.name, start, size_t(end - start));
+        c.slot = slot;
+        c.bytes = m.end - m.base; // the module's own length, not the page-rounded frame
+    }
+    return true;
+}
+
 void on_task_exit(const char* name, int64_t code)
 {
     klog("task %s exited with status %ld", name, code);
@@ -108,34 +179,67 @@ void run_first_tasks(const char* init_list)
         shutdown_machine(1);
     }
     for_each_list_item(init_list, [](const char* name, size_t len) {
-        const BootModule* m = find_module(name, len);
-        if (!m) {
-            klog("init: no boot module named %.*s", int(len), name);
-            g_status = 1;
-            return;
-        }
-        char task_name[Thread::kNameMax];
-        size_t n = len < sizeof task_name - 1 ? len : sizeof task_name - 1;
-        __builtin_memcpy(task_name, name, n);
-        task_name[n] = '\0';
-        Thread* t = nullptr;
-        Status s = start_elf_task(phys_to_ptr<const uint8_t>(m->base), size_t(m->end - m->base), task_name,
-                                  kFirstTaskPriority, kFirstTaskQuota, t);
-        if (!ok(s)) {
-            klog("init: cannot start %s: %s", task_name, status_message(s));
-            g_status = 1;
-            return;
-        }
-        t->task->kernel_started = true;
+        Thread* t = start_first_task(name, len, kFirstTaskPriority, kFirstTaskQuota);
+        if (!t) return;
         CapSpace& caps = t->task->caps();
         if (!ok(caps.install(sys::kSlotSelf, t->task, rights::kAll, 0)) ||
             !ok(caps.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kAll, 0)))
-            klog("init: %s: cannot install its first capabilities", task_name);
-        ++g_running;
+            klog("init: %s: cannot install its first capabilities", t->task->name());
         scheduler().make_ready(t);
     });
     if (g_running == 0) shutdown_machine(g_status ? g_status : 1);
     klog("init: %u task(s) started", g_running);
+    scheduler().resume();
+}
+
+bool has_root_modules() { return find_module("sigma0", 6) && find_module("root", 4); }
+
+void run_sigma0_and_root()
+{
+    scheduler().set_task_exit_hook(on_task_exit);
+    g_free_before = this_core().frames.free_bytes();
+    g_heap_before = this_core().heap.bytes_in_use();
+    Kcb& k = this_core();
+    uint64_t user_memory = (k.boot_quota.limit() - k.boot_quota.used() - kRootQuota) / 2;
+    if (user_memory > kUserMemoryMax) user_memory = kUserMemoryMax;
+    Status s;
+    g_boot_endpoint = Endpoint::create(k.boot_quota, s);
+    LogPort* log = g_boot_endpoint ? LogPort::create(k.boot_quota, s) : nullptr;
+    Thread* sigma0 = log ? start_first_task("sigma0", 6, kSigma0Priority, user_memory) : nullptr;
+    Thread* root = sigma0 ? start_first_task("root", 4, kRootPriority, kRootQuota) : nullptr;
+    if (!root) {
+        klog("init: cannot start sigma0 and the root task (see above)");
+        shutdown_machine(1);
+    }
+    CapSpace& sc = sigma0->task->caps();
+    CapSpace& rc = root->task->caps();
+    // The root task's page faults go to sigma0, which maps memory into it.
+    root->task->fault_endpoint = g_boot_endpoint;
+    g_boot_endpoint->add_ref();
+    ProgramEnv env{};
+    env.magic = ProgramEnv::kMagic;
+    copy_name(env.name, sizeof env.name, "root", 4);
+    env.core = k.core;
+    env.core_count = boot_info().topology.core_count;
+    env.heap_base = kUserHeapBase;
+    env.heap_bytes = user_memory;
+    bool ok_caps = ok(sc.install(sys::kSlotSelf, sigma0->task, rights::kAll, 0)) &&
+                   ok(sc.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kAll, 0)) &&
+                   ok(sc.install(rootslots::kLog, log, rights::kSend, 0)) &&
+                   ok(sc.install(rootslots::kRootTask, root->task, rights::kCreate, 0)) &&
+                   ok(rc.install(sys::kSlotSelf, root->task, rights::kAll, 0)) &&
+                   ok(rc.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kSend | rights::kGrant, 0)) &&
+                   ok(rc.install(rootslots::kLog, log, rights::kSend, 0)) && give_root_its_modules(*root->task, env);
+    if (ok_caps) ok_caps = ok(root->task->map_anonymous(kProgramEnvVa, kPageSize, MapFlags{})) &&
+                           ok(root->task->write_bytes(kProgramEnvVa, &env, sizeof env));
+    if (!ok_caps) {
+        klog("init: cannot give sigma0 and the root task their capabilities");
+        shutdown_machine(1);
+    }
+    klog("init: sigma0 (%lu MiB of user memory) and the root task started", user_memory >> 20);
+    root->frame.rsi = kProgramEnvVa; // the runtime finds its environment there
+    scheduler().make_ready(sigma0);
+    scheduler().make_ready(root);
     scheduler().resume();
 }
 

@@ -12,4 +12,11 @@ void map_boot_modules();
 // exited the machine shuts down with 0 if every task exited with 0.
 [[noreturn]] void run_first_tasks(const char* init_list);
 
+// The L4Re-style boot: boot modules named sigma0 and root exist.
+bool has_root_modules();
+// Starts sigma0 (the root pager, owning the memory user space may use) and
+// the root task (which reads its configuration and starts the rest); shuts
+// the machine down when both have exited.
+[[noreturn]] void run_sigma0_and_root();
+
 } // namespace atoll_os

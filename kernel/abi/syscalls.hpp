@@ -26,7 +26,8 @@ enum Number : uint64_t {
     kReplyReceive = 8, // answer, then receive: the server loop in one call
     // Objects and capabilities; rdi = a Task capability with the create right.
     kEndpointCreate = 9,  // (task, dest slot)
-    kThreadCreate = 10,   // (task, entry, stack top, priority <= caller's) -> rdx = thread id
+    kThreadCreate = 10,   // (task, entry, stack top, priority <= caller's, argument) -> rdx = thread id;
+                          // the thread starts with rdi = its UTCB, rsi = argument
     kCapCopy = 11,        // (src slot, dest slot, rights mask, badge): rights only shrink
     kCapDelete = 12,      // (slot)
     // Notifications: rdi = notification slot.

@@ -6,13 +6,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/abi/program_env.hpp"
 #include "kernel/abi/status.hpp"
 
 namespace atoll_os {
 
 class Thread;
 
-inline constexpr uint64_t kUserStackTop = 0x00007fffffff0000ull;
+inline constexpr uint64_t kUserStackTop = kMainStackTop;
 inline constexpr uint64_t kUserStackSize = 64 * 1024;
 
 // Creates the task and its first thread (ready to be scheduled). Reports

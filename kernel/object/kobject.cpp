@@ -30,7 +30,12 @@ void release_object(KObject* obj)
     case ObjectType::kReply: static_cast<Reply*>(obj)->destroy(); break;
     case ObjectType::kFrame: static_cast<Frame*>(obj)->destroy(); break;
     case ObjectType::kLogPort: static_cast<LogPort*>(obj)->destroy(); break;
-    case ObjectType::kTask: static_cast<Task*>(obj)->free_if_done(); break;
+    case ObjectType::kTask: {
+        auto* task = static_cast<Task*>(obj);
+        if (!task->dead() && task->live_threads == 0) task->exit(0); // never ran, and nobody can start it now
+        else task->free_if_done();
+        break;
+    }
     case ObjectType::kThread: break; // threads end by exiting
     }
 }

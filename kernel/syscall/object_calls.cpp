@@ -56,6 +56,7 @@ Status sys_thread_create(Thread* self, const InterruptFrame& f)
         return Status::kInvalidArgument;
     Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), "worker", s);
     if (!t) return s;
+    t->frame.rsi = f.r8; // a word for the new thread's second argument
     self->frame.rdx = t->id;
     scheduler().make_ready(t);
     return Status::kOk;

@@ -5,5 +5,5 @@
 _start:
     xor     %ebp, %ebp                  /* backtraces end here */
     and     $-16, %rsp
-    call    atoll_start                 /* rdi: this thread's UTCB (runtime/lib/user/start.cpp) */
+    call    atoll_start                 /* rdi: this thread's UTCB, rsi: environment (runtime/lib/user/start.cpp) */
     ud2

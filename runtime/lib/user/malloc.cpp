@@ -3,6 +3,7 @@
 
 #include <new>
 
+#include "runtime/lib/user/env.hpp"
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/print.hpp"
 #include "runtime/lib/user/syscall.hpp"
@@ -33,6 +34,11 @@ unsigned class_of(size_t total)
 // Carves `bytes` (a multiple of 16) from the heap, mapping more as needed.
 void* carve(size_t bytes)
 {
+    if (const ProgramEnv* env = program_env(); env && env->heap_bytes) {
+        // The pager maps what we touch; it refuses beyond the allowance.
+        if (bytes > env->heap_base + env->heap_bytes - g_cursor) return nullptr;
+        g_top = g_cursor + bytes;
+    }
     while (g_cursor + bytes > g_top) {
         size_t grow = bytes > kChunk ? (bytes + kPage - 1) & ~(kPage - 1) : kChunk;
         if (g_top + grow > kHeapLimit || !ok(map_anonymous(sys::kSlotSelf, g_top, grow, kMapWrite))) return nullptr;

@@ -19,6 +19,11 @@ uint64_t alloc_slot()
     return kNoSlot;
 }
 
+void reserve_slot(uint64_t slot)
+{
+    if (slot >= kFirstFreeSlot && slot < kSlotCount) g_used[slot / 64] |= uint64_t(1) << (slot % 64);
+}
+
 void free_slot(uint64_t slot)
 {
     if (slot < kFirstFreeSlot || slot >= kSlotCount) return;

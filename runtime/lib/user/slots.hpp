@@ -13,5 +13,6 @@ inline constexpr uint64_t kNoSlot = ~0ull;
 
 uint64_t alloc_slot();         // kNoSlot when all are in use
 void free_slot(uint64_t slot); // slots below kFirstFreeSlot are ignored
+void reserve_slot(uint64_t slot); // already holds something (the start-up code marks the environment's)
 
 } // namespace atoll_os::user

@@ -1,0 +1,51 @@
+// System calls for creating and setting up other tasks, and the log port.
+#pragma once
+
+#include "runtime/lib/user/ipc.hpp"
+
+namespace atoll_os::user {
+
+inline Status task_create(uint64_t payer_slot, uint64_t dest, uint64_t quota_bytes, const char* name, uint64_t len)
+{
+    Message m{{quota_bytes, reinterpret_cast<uint64_t>(name), len, 0}};
+    return ipc_syscall(sys::kTaskCreate, payer_slot, dest, m);
+}
+// A copy of our `from` in `task_slot`'s slot `dest`, rights reduced to the
+// mask, badged if it has no badge yet.
+inline Status cap_give(uint64_t from, uint64_t task_slot, uint64_t dest, uint32_t rights_mask, uint64_t badge = 0)
+{
+    Message m{{dest, rights_mask, badge, 0}};
+    return ipc_syscall(sys::kCapGive, from, task_slot, m);
+}
+// Starts a thread in another task (or ours) at `entry` with `stack_top` as
+// is; it begins with rsi = `argument`.
+inline Status thread_start(uint64_t task_slot, uint64_t entry, uint64_t stack_top, uint64_t priority,
+                           uint64_t argument)
+{
+    Message m{{stack_top, priority, argument, 0}};
+    return ipc_syscall(sys::kThreadCreate, task_slot, entry, m);
+}
+inline Status task_watch(uint64_t task_slot, uint64_t notification_slot, uint64_t bits)
+{
+    Message m{{bits, 0, 0, 0}};
+    return ipc_syscall(sys::kTaskWatch, task_slot, notification_slot, m);
+}
+struct TaskInfo {
+    uint64_t live_threads;
+    int64_t exit_code;
+    uint64_t state; // sys::TaskState
+};
+inline Status task_info(uint64_t task_slot, TaskInfo& info)
+{
+    Message m{};
+    Status s = ipc_syscall(sys::kTaskInfo, task_slot, 0, m);
+    info = TaskInfo{m.w[0], int64_t(m.w[1]), m.w[2]};
+    return s;
+}
+inline Status log_write(uint64_t port_slot, const char* text, uint64_t len)
+{
+    Message m{{len, 0, 0, 0}};
+    return ipc_syscall(sys::kLogWrite, port_slot, reinterpret_cast<uint64_t>(text), m);
+}
+
+} // namespace atoll_os::user
