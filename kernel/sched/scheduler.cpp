@@ -119,9 +119,14 @@ void Scheduler::release_thread(Thread* t, int64_t code)
         char name[Task::kNameMax];
         __builtin_memcpy(name, task->name(), sizeof name);
         bool report = task->kernel_started;
-        // Leave the task's address space before freeing it.
-        loaded_cr3_ = this_core().pml4_phys;
-        cpu::write_cr3(loaded_cr3_);
+        // Leave the task's address space before freeing it. Only if it is
+        // the loaded one: a thread killed on another's behalf (its pager
+        // said so) dies while the pager's address space is loaded, and the
+        // pager returns to user mode on the fast path without reloading.
+        if (loaded_cr3_ == task->pml4_phys()) {
+            loaded_cr3_ = this_core().pml4_phys;
+            cpu::write_cr3(loaded_cr3_);
+        }
         task->exit(code); // may free the Task: nothing of it is used below
         if (report && task_exit_hook_) task_exit_hook_(name, code);
     }

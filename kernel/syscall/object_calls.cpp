@@ -54,7 +54,7 @@ Status sys_thread_create(Thread* self, const InterruptFrame& f)
     // No escalation: a thread cannot create one that outranks it.
     if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > self->priority || priority == 0)
         return Status::kInvalidArgument;
-    Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), "worker", s);
+    Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), task->live_threads ? "worker" : "main", s);
     if (!t) return s;
     t->frame.rsi = f.r8; // a word for the new thread's second argument
     self->frame.rdx = t->id;

@@ -17,7 +17,9 @@ KTEST = re.compile(r"^KTEST (PASS|FAIL) ([a-z0-9_]+) core=(\d+)(?: (.*))?$")
 SUMMARY = re.compile(r"^KTEST-SUMMARY passed=(\d+) failed=(\d+)\s*$")
 SHUTDOWN = re.compile(r"^atoll: shutdown status=(\d+)\s*$")
 PANIC = re.compile(r"PANIC core (\d+): (.*)$")
-USER = re.compile(r"^([\w.-]+): USER (PASS|FAIL) (\S+)")                 # "hello: USER PASS hello/yield"
+# "hello: USER PASS hello/yield" (kernel log), "[hello@0] USER PASS ..." (console service)
+USER = re.compile(r"^(?:\[([\w.-]+)@\d+\]|([\w.-]+):) USER (PASS|FAIL) (\S+)")
+ROOT_EXIT = re.compile(r"^root: ([\w.-]+) (?:exited with status (-?\d+)|was killed)\s*$")
 BENCH = re.compile(r"^[\w.-]+: BENCH (\S+) iterations=(\d+) ticks_min=(\d+) ticks_median=(\d+) ticks_p99=(\d+)")
 TASK_EVENT = re.compile(r"^task ([\w.-]+) (?:thread .* killed: .*|exited with status -?\d+)$")
 
@@ -77,6 +79,7 @@ class BootLog:
     tasks: list = field(default_factory=list)        # text of `task X ... killed/exited` lines
     selfcheck: list = field(default_factory=list)    # text of `selfcheck: ...` lines
     bench: list = field(default_factory=list)        # [name, iterations, min, median, p99] in TSC ticks
+    root_exits: list = field(default_factory=list)   # [program, status or "killed"] as the root task reported
 
     def passes(self, name):
         return [k for k in self.ktests if k.name == name and k.passed]
@@ -100,7 +103,8 @@ class BootLog:
                    panics=[Panic(**p) for p in data["panics"]],
                    acpi=list(data["acpi"]), topology=list(data["topology"]),
                    user=[list(u) for u in data.get("user", [])], tasks=list(data.get("tasks", [])),
-                   selfcheck=list(data.get("selfcheck", [])), bench=[list(b) for b in data.get("bench", [])])
+                   selfcheck=list(data.get("selfcheck", [])), bench=[list(b) for b in data.get("bench", [])],
+                   root_exits=[list(r) for r in data.get("root_exits", [])])
 
 
 def split_line(number, raw):
@@ -132,7 +136,9 @@ def _apply(log, line):
     elif m := BENCH.match(text):
         log.bench.append([m.group(1)] + [int(g) for g in m.groups()[1:]])
     elif m := USER.match(text):
-        log.user.append([m.group(1), m.group(2) == "PASS", m.group(3)])
+        log.user.append([m.group(1) or m.group(2), m.group(3) == "PASS", m.group(4)])
+    elif m := ROOT_EXIT.match(text):
+        log.root_exits.append([m.group(1), int(m.group(2)) if m.group(2) is not None else "killed"])
     elif TASK_EVENT.match(text):
         log.tasks.append(text)
     elif text.startswith("selfcheck: "):

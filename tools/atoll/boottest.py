@@ -31,13 +31,13 @@ SERIAL = "serial.log"
 # ---------------------------------------------------------------- boot
 
 def _medium(config, build_dir, out):
+    modules = tuple(Path(build_dir) / m for m in config.modules)
+    for module in modules:
+        if not module.is_file():
+            raise AtollError(f"boot module {module} missing: build first (cmake --build --preset default)")
     if config.boot == "kernel":
-        modules = tuple(Path(build_dir) / m for m in config.modules)
-        for module in modules:
-            if not module.is_file():
-                raise AtollError(f"boot module {module} missing: build first (cmake --build --preset default)")
         return qemu.Kernel(paths.kernel_mb(build_dir), config.cmdline, modules)
-    image = iso.build(paths.kernel_elf(build_dir), out / "atoll.iso", config.cmdline)
+    image = iso.build(paths.kernel_elf(build_dir), out / "atoll.iso", config.cmdline, modules)
     if config.boot == "iso-uefi":
         return qemu.Iso(image, qemu.copy_ovmf_vars(out))
     return qemu.Iso(image)
@@ -207,9 +207,10 @@ def check_panic(config, outcome, log, name=None):
     return problems
 
 
-def check_user(config, outcome, log, name=None):
+def check_user(config, outcome, log, name=None, text=""):
     """User programs: every expected check passed, none failed, the right
-    tasks were killed, and the machine's status says so."""
+    tasks were killed, the root task reported the expected ends, the
+    expected lines were printed, and the machine's status says so."""
     want = config.user
     passed = {u[2] for u in log.user if u[1]}
     problems = [f"no 'USER PASS {n}' line" for n in want.passes if n not in passed]
@@ -219,6 +220,16 @@ def check_user(config, outcome, log, name=None):
             problems.append(f"task {task} was not reported killed")
     problems += [f"unexpected kill: {t}" for t in log.tasks
                  if " killed: " in t and t.split()[1] not in want.killed]
+    got_exits = {name: status for name, status in log.root_exits}
+    for program, status in want.exits:
+        if program not in got_exits:
+            problems.append(f"no 'root: {program} ...' line saying how it ended (expected {status})")
+        elif got_exits[program] != status:
+            problems.append(f"root task: {program} ended with {got_exits[program]}, expected {status}")
+    problems += [f"unexpected root task report: {p} ended with {s}" for p, s in log.root_exits
+                 if p not in dict(want.exits)]
+    lines = [bootlog.split_line(i, raw).text for i, raw in enumerate(text.splitlines(), 1)]
+    problems += [f"no line containing {w!r}" for w in want.lines if not any(w in line for line in lines)]
     if want.selfcheck and "selfcheck: ok" not in " ".join(log.selfcheck):
         problems.append("no 'selfcheck: ok' line: " + ("; ".join(log.selfcheck) or "the kernel never ran it"))
     if log.shutdown_status != want.status:
@@ -273,7 +284,7 @@ def check_bench(config, outcome, log, name=None):
 CHECKS = {"ktest": check_ktest, "online": check_online, "shutdown": check_shutdown,
           "numa": check_numa, "srat": check_srat, "panic": check_panic,
           "user": check_user, "topology": check_topology, "bench": check_bench}
-TEXT_CHECKS = ("topology",)   # these also get the serial log's text
+TEXT_CHECKS = ("topology", "user")   # these also get the serial log's text
 
 
 def _context(what, name, outcome, text, log):

@@ -11,7 +11,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
 
-from atoll import accel, bench, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
+from atoll import accel, bench, bootcfg, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
 from atoll import place, topo, topo_cli, topo_qemu  # noqa: E402
 from atoll.ui import AtollError  # noqa: E402
 
@@ -31,10 +31,22 @@ def existing(path):
 
 # ---------------------------------------------------------------- run
 
+def _boot_modules(args):
+    """The L4Re-style boot (sigma0, the root task, the programs of the boot
+    configuration) unless the command line asks the kernel for its tests
+    or its own first tasks."""
+    words = args.cmdline.split()
+    if args.kernel_only or any(w == "probe" or w.startswith(("test=", "init=")) for w in words):
+        return ()
+    config = Path(args.config) if args.config else paths.BUILD / bootcfg.DEFAULT
+    return bootcfg.modules(config, paths.BUILD)
+
+
 def _run_medium(args, tmp):
+    modules = _boot_modules(args)
     if not (args.iso or args.uefi):
-        return qemu.Kernel(existing(paths.kernel_mb()), args.cmdline)
-    image = iso.build(existing(paths.kernel_elf()), tmp / "atoll.iso", args.cmdline)
+        return qemu.Kernel(existing(paths.kernel_mb()), args.cmdline, modules)
+    image = iso.build(existing(paths.kernel_elf()), tmp / "atoll.iso", args.cmdline, modules)
     return qemu.Iso(image, qemu.copy_ovmf_vars(tmp) if args.uefi else None)
 
 
@@ -89,7 +101,7 @@ def cmd_bench(args, _extra):
 
 def cmd_image(args, _extra):
     setup(args)
-    out = iso.build(existing(paths.kernel_elf()), args.out, args.cmdline)
+    out = iso.build(existing(paths.kernel_elf()), args.out, args.cmdline, _boot_modules(args))
     size = out.stat().st_size / (1 << 20)
     ui.info(f"wrote {out} ({size:.1f} MiB, BIOS + UEFI), kernel cmdline: {args.cmdline!r}")
     return 0
@@ -118,6 +130,7 @@ def _add_run(sub):
                    help="auto: KVM if a probe boot works, else TCG (default auto)")
     p.add_argument("--memory", help="QEMU -m value (default 512M, 2G above 8 cores)")
     p.add_argument("--cmdline", default="", help="kernel command line, e.g. test=all")
+    _add_boot_config(p)
     p.add_argument("--iso", action="store_true", help="boot a GRUB ISO instead of -kernel")
     p.add_argument("--uefi", action="store_true", help="boot the ISO with OVMF (implies --iso)")
     p.add_argument("--timeout", type=float, help="stop QEMU after this many seconds")
@@ -145,10 +158,19 @@ def _add_bench(sub):
     p.set_defaults(func=cmd_bench)
 
 
+def _add_boot_config(p):
+    p.add_argument("--config", metavar="FILE.cfg",
+                   help="boot configuration for the root task (default: runtime/root/boot.cfg, the console "
+                   "and a demo echo client/server); its programs' images come from build/user/")
+    p.add_argument("--kernel-only", action="store_true",
+                   help="boot the kernel without sigma0, the root task and programs")
+
+
 def _add_image(sub):
     p = sub.add_parser("image", help="build a bootable hybrid (BIOS + UEFI) ISO",
                        description="Build a GRUB (multiboot2) ISO with the serial console.")
     p.add_argument("--cmdline", default="", help="kernel command line")
+    _add_boot_config(p)
     p.add_argument("--out", type=Path, default=paths.BUILD / "atoll.iso",
                    help="output path (default build/atoll.iso)")
     p.set_defaults(func=cmd_image)

@@ -10,6 +10,7 @@ from .qemu import Machine
 from .topo_qemu import LazyMachine
 
 BAD_SRAT = "tests/boot/bad-srat.dat"   # relative to the build dir; made by boot.cmake
+ROOT_MODULES = ("user/sigma0", "user/root")  # the L4Re-style boot; a *.cfg module says what they start
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class UserExpected:
     killed: tuple = ()     # tasks that must be killed by a fault (logged "task X thread ... killed:")
     status: int = 0        # the machine's shutdown status
     selfcheck: bool = True # the kernel's "selfcheck: ok" after the last task (frames, heap, quotas)
+    exits: tuple = ()      # (program, status or "killed") the root task must report, and no others
+    lines: tuple = ()      # substrings some log line must contain
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,9 @@ CONFIGS = (
                    "reply_right_is_one_shot", "nothing_to_save_refused", "dropped_reply_tells_caller_dead")))),
     # Long messages through UTCBs, capabilities passed in messages with
     # fewer rights, the grant right, and revoke, within a task and across two.
-    Config("tcg-caps", Machine(cores=1), cmdline="init=long_ipc,grant_server,grant_client,pager", ktests=False,
-           checks=("online", "user"),
-           modules=("user/long_ipc", "user/grant_server", "user/grant_client", "user/pager"),
+    Config("tcg-caps", Machine(cores=1), cmdline="init=long_ipc,grant_server,grant_client,pager,frames",
+           ktests=False, checks=("online", "user"),
+           modules=("user/long_ipc", "user/grant_server", "user/grant_client", "user/pager", "user/frames"),
            user=UserExpected(passes=tuple(f"long_ipc/{c}" for c in (
                "endpoint", "server_thread", "sixty_four_word_call", "sixty_four_word_reply", "capability_received",
                "received_capability_works", "received_capability_has_reduced_rights", "copy_without_grant",
@@ -158,8 +161,47 @@ CONFIGS = (
                    "endpoint", "set_fault_handler", "handler_thread", "demand_paged_memory_holds_data",
                    "one_fault_per_page", "exception_resumed_by_handler", "victim_thread",
                    "handler_killed_the_faulting_thread", "no_writable_and_executable_memory", "no_double_mapping",
-                   "handler_told_to_stop")),
+                   "handler_told_to_stop")) +
+               tuple(f"frames/{c}" for c in (
+                   "frame_rounded_to_power_of_two_pages", "map", "frame_starts_zeroed", "frame_over_4_MiB_refused",
+                   "map_past_user_space_refused", "map_empty_slot_refused", "map_non_frame_refused",
+                   "copy_maps_same_memory", "delete_unmaps_only_its_mappings", "frames_exhaust_quota_with_a_status",
+                   "deleting_frames_returns_quota", "task_without_quota_refused", "task_name_with_space_refused",
+                   "task_create", "task_info_fresh", "task_watch", "cap_give_into_task", "map_into_other_task",
+                   "no_exit_yet", "dropping_unstarted_task_ends_it", "unmap", "cleanup")),
                              killed=("pager",))),
+    # The L4Re-style boot: sigma0, the root task, and what boot.cfg names.
+    # The default configuration (./atoll run): console and the echo pair.
+    Config("tcg-root", Machine(cores=2), cmdline="", ktests=False, checks=("online", "user"),
+           modules=ROOT_MODULES + ("user/console", "user/echo_server", "user/echo_client", "user/boot.cfg"),
+           user=UserExpected(passes=(), exits=(("echo_client", 0), ("echo_server", 0), ("console", 0)),
+                             lines=("[echo_server@0] serving echo", "[echo_client@0] echo #3: GOODBYE",
+                                    "root: all programs ended, every one successfully",
+                                    "sigma0: done:", "console: stopping after 6 lines"))),
+    # Programs the root task pages, serves and kills (tests/root/checks.cfg).
+    Config("tcg-root-checks", Machine(cores=1), cmdline="", ktests=False, checks=("online", "user"),
+           modules=ROOT_MODULES + ("user/console", "user/root_checks", "user/hog", "user/tests/checks.cfg"),
+           user=UserExpected(passes=tuple(f"root_checks/{c}" for c in (
+               "environment_names_us", "environment_has_args", "environment_has_core",
+               "only_the_capabilities_asked_for", "heap_paged_in_by_the_root_task", "second_thread_heap_paged_in",
+               "memory_service_gives_frame", "frame_mapped_writable", "overlapping_map_refused",
+               "writable_and_executable_refused", "page_beyond_frame_refused", "read_only_copy_cannot_map_writable",
+               "read_only_copy_shares_memory", "copy_of_copy_maps", "derived_mappings_present", "revoke",
+               "revoke_unmapped_derived_mappings", "revoke_removed_derived_capabilities",
+               "own_mapping_survives_revoke", "unmap_removes_own_mapping", "frame_beyond_allowance_refused",
+               "frame_deleted")),
+                             killed=("hog_heap", "hog_text", "hog_wild"), status=1,
+                             exits=(("console", 0), ("root_checks", 0), ("hog_heap", "killed"),
+                                    ("hog_text", "killed"), ("hog_wild", "killed")),
+                             lines=("root: hog_heap: page fault at ip", "its 256 KiB of memory are used up: killed",
+                                    "root: hog_text: write at ip", "root: hog_wild: page fault at ip",
+                                    "outside its memory: killed"))),
+    # A boot.cfg with errors: each named with file:line, nothing started.
+    Config("tcg-root-badcfg", Machine(cores=1), cmdline="", ktests=False, checks=("online", "user"),
+           modules=ROOT_MODULES + ("user/console", "user/tests/bad.cfg"),
+           user=UserExpected(passes=(), status=1,
+                             lines=("root: bad.cfg:6: priority", "root: bad.cfg:9: core = 7",
+                                    "root: bad.cfg: rejected (", "starting nothing"))),
     # A million random and malformed system calls, after exhausting the
     # task's quota on purpose; the kernel's self-check must then pass.
     Config("tcg-fuzz", Machine(cores=1), cmdline="init=syscall_fuzz", ktests=False, timeout=300,
