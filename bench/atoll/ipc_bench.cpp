@@ -1,8 +1,11 @@
 // In-OS benchmarks on one core: null syscall, IPC call+reply round trips
-// (same task and across tasks; register and 64-word messages), a context
-// switch between two yielding threads, and notification ping-pong. The
-// cross-task server is the separate program bench_server on the boot
-// endpoint.
+// (same task and across tasks; register and 64-word messages; passing a
+// capability), a context switch between two yielding threads, and
+// notification ping-pong; then capability operations, thread creation and
+// user-paged faults (benches.hpp). The cross-task server is the separate
+// program bench_server on the boot endpoint. Exits with the number of
+// failed checks, which fails the boot test.
+#include "bench/atoll/benches.hpp"
 #include "bench/atoll/measure.hpp"
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/syscall.hpp"
@@ -15,7 +18,7 @@ namespace {
 
 constexpr uint64_t kEndpoint = 5, kPing = 6, kPong = 7;
 constexpr unsigned kBatches = 64, kPerBatch = 64;
-constexpr uint64_t kStop = ~0ull;
+constexpr uint64_t kStop = ~0ull, kTransfers = ~1ull; // bench_server: stop; switch to capability transfers
 
 alignas(16) char g_server_stack[16384], g_yield_stack[8192], g_pong_stack[8192];
 volatile bool g_yielding = true;
@@ -48,6 +51,20 @@ void ponger(Utcb*)
 
 uint64_t raw_null() { return raw_syscall(sys::kNull); }
 
+// One call to bench_server passing a send right to kEndpoint; the server
+// answers with the status of deleting what arrived.
+bool transfer_works()
+{
+    Message m{{1, 2, 3, 4}};
+    return ok(call(sys::kSlotBootEndpoint, m, ipcflags::kTransferCap)) && m.w[0] == uint64_t(Status::kOk);
+}
+
+unsigned check(bool passed, const char* what)
+{
+    if (!passed) print("bench: FAILED: %s", what);
+    return passed ? 0 : 1;
+}
+
 } // namespace
 
 int main()
@@ -78,6 +95,18 @@ int main()
         Message m{{1, 2, 3, 4}};
         (void)ipc_syscall(sys::kCall, sys::kSlotBootEndpoint, ipcflags::with_length(64), m);
     });
+    // The server takes the capability into a slot and deletes it before
+    // replying: the round trip plus one derivation and one delete.
+    Message transfers{{kTransfers, 0, 0, 0}};
+    (void)call(sys::kSlotBootEndpoint, transfers);
+    main_utcb->transfer_slot = kEndpoint;
+    main_utcb->transfer_rights = rights::kSend;
+    unsigned failures = check(transfer_works(), "cap_transfer: before");
+    measure("atoll/cap_transfer/same_core/cross_task", tsc_hz, kBatches, kPerBatch, 1, [] {
+        Message m{{1, 2, 3, 4}};
+        (void)call(sys::kSlotBootEndpoint, m, ipcflags::kTransferCap);
+    });
+    failures += check(transfer_works(), "cap_transfer: after");
     Message stop{{kStop, 0, 0, 0}};
     (void)call(kEndpoint, stop);
     Message stop_remote{{kStop, 0, 0, 0}};
@@ -97,6 +126,9 @@ int main()
         (void)wait(kPong, bits);
     });
     (void)signal(kPing, 2);
-    print("bench: done");
-    return 0;
+
+    failures += bench::capability_benches(tsc_hz);
+    failures += bench::thread_benches(tsc_hz);
+    print("bench: done, %u failure(s)", failures);
+    return int(failures);
 }

@@ -1,8 +1,9 @@
 // Timing for in-OS benchmarks: batches of operations between serialized
-// TSC reads; the per-operation cost of each batch is one sample; samples
-// are reported as min/median/p99 on one "BENCH" line. Under QEMU -icount
-// the TSC advances once per instruction, so the figures are instruction
-// counts (and repeat exactly).
+// TSC reads (or, with measure_each, each operation between its own reads
+// after an untimed setup); the per-operation cost of each batch is one
+// sample; samples are reported as min/median/p99 on one "BENCH" line.
+// Under QEMU -icount the TSC advances once per instruction, so the figures
+// are instruction counts (and repeat exactly).
 #pragma once
 
 #include <stdint.h>
@@ -32,6 +33,16 @@ struct Samples {
     }
 };
 
+// Prints one line: min/median/p99 of the samples (ticks per operation).
+inline void report(const char* name, uint64_t tsc_hz, unsigned iterations, Samples& s)
+{
+    s.sort();
+    auto ns = [&](uint64_t ticks) -> uint64_t { return ticks * 1000000000ull / tsc_hz; };
+    uint64_t min = s.v[0], med = s.v[s.n / 2], p99 = s.v[(s.n * 99) / 100];
+    user::print("BENCH %s iterations=%u ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu", name,
+                iterations, min, med, p99, ns(med));
+}
+
 // Runs `op` batches x per_batch times after a warm-up; prints one line.
 template <class Op>
 void measure(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_batch, unsigned ops_per_call, Op op)
@@ -44,11 +55,42 @@ void measure(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_b
         uint64_t t1 = tsc();
         s.add((t1 - t0) / (uint64_t(per_batch) * ops_per_call));
     }
-    s.sort();
-    auto ns = [&](uint64_t ticks) -> uint64_t { return ticks * 1000000000ull / tsc_hz; };
-    uint64_t min = s.v[0], med = s.v[s.n / 2], p99 = s.v[(s.n * 99) / 100];
-    user::print("BENCH %s iterations=%u ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu", name,
-                batches * per_batch, min, med, p99, ns(med));
+    report(name, tsc_hz, batches * per_batch, s);
+}
+
+// Out of line so that reading the TSC costs the same instructions whatever
+// surrounds it: measure_each subtracts that cost, measured once.
+[[gnu::noinline]] inline uint64_t tsc_mark() { return tsc(); }
+
+// For operations that need fresh state each time (a free slot to copy
+// into, copies for a revoke to remove): `setup` runs untimed before every
+// `op`, so each op is timed alone between its own TSC reads, and the cost
+// of an empty timed region (the reads themselves; the minimum of a batch of
+// them) is subtracted. A sample is still the mean over one batch.
+template <class Setup, class Op>
+void measure_each(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_batch, unsigned ops_per_call,
+                  Setup setup, Op op)
+{
+    uint64_t overhead = ~0ull;
+    for (unsigned i = 0; i < per_batch; ++i) {
+        uint64_t t0 = tsc_mark();
+        uint64_t t1 = tsc_mark();
+        if (t1 - t0 < overhead) overhead = t1 - t0;
+    }
+    for (unsigned i = 0; i < per_batch; ++i) setup(), op(); // warm-up
+    Samples s;
+    for (unsigned b = 0; b < batches; ++b) {
+        uint64_t ticks = 0;
+        for (unsigned i = 0; i < per_batch; ++i) {
+            setup();
+            uint64_t t0 = tsc_mark();
+            op();
+            uint64_t t1 = tsc_mark();
+            ticks += t1 - t0 > overhead ? t1 - t0 - overhead : 0;
+        }
+        s.add(ticks / (uint64_t(per_batch) * ops_per_call));
+    }
+    report(name, tsc_hz, batches * per_batch, s);
 }
 
 } // namespace atoll_os::bench

@@ -30,6 +30,14 @@ class EntriesTest(unittest.TestCase):
         self.assertIn("| `atoll/context_switch/same_core/same_task` | 213 | "
                       "`linux/sched_yield_switch/same_core` | 2,000 | — |", text)
 
+    def test_report_lists_figures_without_a_baseline(self):
+        log = LOG + ("[c0 +0.300000] ipc_bench: BENCH atoll/cap_copy/same_core iterations=4096 ticks_min=191 "
+                     "ticks_median=191 ticks_p99=191 ns_median=191\n")
+        entries = bench.atoll_entries(bootlog.parse(log), "icount")
+        text = bench.report("icount", entries, [], {"atoll_commit": "abc", "date": "d", "host_name": "h",
+                                                    "num_cpus": 2})
+        self.assertIn("| `atoll/cap_copy/same_core` | 191 | — | — | — |", text)
+
     def test_kvm_report_gives_ratios(self):
         entries = bench.atoll_entries(bootlog.parse(LOG), "kvm")
         for e in entries:
