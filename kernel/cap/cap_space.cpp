@@ -45,7 +45,7 @@ void CapSpace::unlink(Capability* c)
 void CapSpace::drop(Capability* c)
 {
     KObject* obj = c->object;
-    unmap_all(*c); // a mapping never outlives the capability it was made through
+    if (c->mappings) unmap_all(*c); // a mapping never outlives the capability it was made through
     unlink(c);
     *c = Capability{};
     release_object(obj);
