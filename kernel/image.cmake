@@ -31,6 +31,7 @@ add_library(atoll_kernel_core OBJECT
   ${K}/cap/cap_space.cpp
   ${K}/ipc/ipc.cpp
   ${K}/sched/scheduler.cpp
+  ${K}/sched/pcid.cpp
   ${K}/syscall/dispatch.cpp
   ${K}/syscall/user_access.cpp
   ${K}/syscall/user_copy.S

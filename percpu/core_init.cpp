@@ -16,6 +16,7 @@
 #include "percpu/log_forward.hpp"
 #include "percpu/cmdline.hpp"
 #include "percpu/messenger.hpp"
+#include "kernel/sched/pcid.hpp"
 
 extern "C" char kernel_stack[], kernel_stack_top[];
 
@@ -38,6 +39,7 @@ const char* enable_cpu_protections()
     if (leaf7.ebx & (1u << 20)) cr4 |= 1u << 21, note("SMAP ");
     if (leaf7.ecx & (1u << 2)) cr4 |= 1u << 11, note("UMIP ");
     cpu::write_cr4(cr4);
+    if (pcid_enable()) note("PCID ");
     if (cpu::rdmsr(cpu::msr::kEfer) & (1u << 11)) note("NX ");
     *p = '\0';
     return desc;

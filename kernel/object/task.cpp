@@ -8,6 +8,7 @@
 #include "kernel/object/notification.hpp"
 #include "percpu/address_space.hpp"
 #include "kernel/log.hpp"
+#include "kernel/sched/pcid.hpp"
 #include "percpu/layout.hpp"
 
 namespace atoll_os {
@@ -117,6 +118,8 @@ void Task::free_if_done()
 
 void Task::quota_drained(void* task) { static_cast<Task*>(task)->free_if_done(); }
 
+bool Task::is_loaded() const { return cr3_tables(cpu::read_cr3()) == pml4_; }
+
 PageTables Task::tables() const { return PageTables(pml4_, kPhysmapBase, cpu_has_1g_pages()); }
 
 Status Task::map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags)
@@ -145,7 +148,8 @@ void Task::unmap_anonymous_page(uint64_t va)
     PageTables pt = tables();
     uint64_t phys = pt.unmap_4k(va);
     if (!phys) return;
-    cpu::invlpg(va); // only matters if this is the loaded address space; harmless otherwise
+    if (is_loaded()) cpu::invlpg(va);
+    else tlb_stale = true;
     release_frame(phys, false, &quota_);
 }
 
@@ -172,13 +176,12 @@ void Task::unmap_frames(uint64_t va, uint64_t bytes)
 {
     if (dead_ && !pml4_) return; // the whole address space is gone already
     PageTables pt = tables();
-    bool loaded = cpu::read_cr3() == pml4_;
+    bool loaded = is_loaded();
     for (uint64_t off = 0; off < bytes; off += kPageSize) {
         (void)pt.unmap_4k(va + off);
-        // Other address spaces' translations are not cached: without PCIDs
-        // every CR3 load flushes them.
         if (loaded) cpu::invlpg(va + off);
     }
+    if (!loaded) tlb_stale = true; // its PCID may still cache these; its next load flushes them
 }
 
 uint64_t Task::frame_of(uint64_t va) const

@@ -60,6 +60,11 @@ public:
     bool killed = false;          // its last thread died of a fault
     bool kernel_started = false;  // a first task: the kernel reports its exit
     Mapping* mappings = nullptr;  // frame mappings made into this address space
+    // Its PCID on this core (kernel/sched/pcid.hpp), and whether a mapping
+    // went away while another address space was loaded.
+    uint16_t pcid = 0;
+    uint32_t pcid_generation = 0;
+    bool tlb_stale = false;
     // Signalled with exit_bits when the task exits.
     Notification* exit_watch = nullptr;
     uint64_t exit_bits = 0;
@@ -68,6 +73,7 @@ public:
 
 private:
     PageTables tables() const;
+    bool is_loaded() const; // its tables are in this core's CR3
     static void quota_drained(void* task);
     uint64_t pml4_ = 0;
     CapSpace* caps_ = nullptr;

@@ -8,6 +8,7 @@
 #include "kernel/log.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
+#include "kernel/sched/pcid.hpp"
 #include "kernel/time.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/messenger.hpp"
@@ -160,7 +161,7 @@ void Scheduler::switch_to(Thread* next)
     }
     if (loaded_cr3_ != next->task->pml4_phys()) {
         loaded_cr3_ = next->task->pml4_phys();
-        cpu::write_cr3(loaded_cr3_);
+        cpu::write_cr3(cr3_for(*next->task));
     }
     current_ = next;
     next->state = Thread::State::kRunning;
