@@ -200,13 +200,16 @@ void run_sigma0_and_root()
     g_free_before = this_core().frames.free_bytes();
     g_heap_before = this_core().heap.bytes_in_use();
     Kcb& k = this_core();
-    uint64_t user_memory = (k.boot_quota.limit() - k.boot_quota.used() - kRootQuota) / 2;
-    if (user_memory > kUserMemoryMax) user_memory = kUserMemoryMax;
+    // Half of what the kernel may spend at boot goes to user memory, a
+    // quarter (at most kRootQuota) to the root task's kernel objects.
+    const uint64_t available = k.boot_quota.limit() - k.boot_quota.used();
+    const uint64_t root_quota = available / 4 < kRootQuota ? available / 4 : kRootQuota;
+    uint64_t user_memory = available / 2 < kUserMemoryMax ? available / 2 : kUserMemoryMax;
     Status s;
     g_boot_endpoint = Endpoint::create(k.boot_quota, s);
     LogPort* log = g_boot_endpoint ? LogPort::create(k.boot_quota, s) : nullptr;
     Thread* sigma0 = log ? start_first_task("sigma0", 6, kSigma0Priority, user_memory) : nullptr;
-    Thread* root = sigma0 ? start_first_task("root", 4, kRootPriority, kRootQuota) : nullptr;
+    Thread* root = sigma0 ? start_first_task("root", 4, kRootPriority, root_quota) : nullptr;
     if (!root) {
         klog("init: cannot start sigma0 and the root task (see above)");
         shutdown_machine(1);
@@ -230,8 +233,16 @@ void run_sigma0_and_root()
                    ok(rc.install(sys::kSlotSelf, root->task, rights::kAll, 0)) &&
                    ok(rc.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kSend | rights::kGrant, 0)) &&
                    ok(rc.install(rootslots::kLog, log, rights::kSend, 0)) && give_root_its_modules(*root->task, env);
-    if (ok_caps) ok_caps = ok(root->task->map_anonymous(kProgramEnvVa, kPageSize, MapFlags{})) &&
-                           ok(root->task->write_bytes(kProgramEnvVa, &env, sizeof env));
+    // The machine, for the root task's placement planner: the same struct
+    // the kernel built, so the plan it makes is the one the host tools make.
+    const uint64_t topology_bytes = sizeof(Topology);
+    env.topology_va = kTopologyVa;
+    env.topology_bytes = topology_bytes;
+    if (ok_caps)
+        ok_caps = ok(root->task->map_anonymous(kProgramEnvVa, kPageSize, MapFlags{})) &&
+                  ok(root->task->write_bytes(kProgramEnvVa, &env, sizeof env)) &&
+                  ok(root->task->map_anonymous(kTopologyVa, align_up(topology_bytes), MapFlags{})) &&
+                  ok(root->task->write_bytes(kTopologyVa, &boot_info().topology, topology_bytes));
     if (!ok_caps) {
         klog("init: cannot give sigma0 and the root task their capabilities");
         shutdown_machine(1);

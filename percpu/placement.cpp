@@ -374,9 +374,11 @@ private:
     // Why core c cannot take program i now: 0 = it can.
     enum Block { kFree, kTaken, kSpread, kNear };
 
-    Block blocked(uint32_t i, uint32_t c, uint32_t ignore = kMaxPrograms) const
+    // `share`: a core other programs use is acceptable (time-sharing it).
+    Block blocked(uint32_t i, uint32_t c, uint32_t ignore = kMaxPrograms, bool share = false) const
     {
-        if (ws_.users[c] != 0 && !(ignore < n_ && ws_.core[ignore] == c && ws_.users[c] == 1)) return kTaken;
+        if (!share && ws_.users[c] != 0 && !(ignore < n_ && ws_.core[ignore] == c && ws_.users[c] == 1))
+            return kTaken;
         for (uint32_t j = 0; j < n_; ++j) {
             if (!ws_.placed[j] || j == i || j == ignore) continue;
             if (p(i).spread != Spread::kNone && p(j).spread == p(i).spread &&
@@ -470,6 +472,24 @@ private:
                     best = c;
                     best_rank = rank;
                     best_cost = cost;
+                }
+            }
+            // More programs than the cores they may use: time-share the
+            // least used core. The same-core cost (apart[kSameCpu]) makes
+            // this the last resort, and later moves onto free cores undo it.
+            if (best == kMaxCores && taken > 0) {
+                uint32_t fewest = ~0u;
+                for (uint32_t c = 0; c < t_.core_count; ++c) {
+                    if (!ws_.allowed[i].has(c) || blocked(i, c, kMaxPrograms, true) != kFree) continue;
+                    const Level rank = near_rank(i, c);
+                    const uint64_t cost = cost_at(i, c);
+                    if (ws_.users[c] < fewest || (ws_.users[c] == fewest && (rank < best_rank ||
+                                                                             (rank == best_rank && cost < best_cost)))) {
+                        best = c;
+                        fewest = ws_.users[c];
+                        best_rank = rank;
+                        best_cost = cost;
+                    }
                 }
             }
             if (best == kMaxCores) {

@@ -25,6 +25,9 @@ struct ProgramEnv {
     // A heap backed by the task's pager: memory appears where it is touched,
     // up to heap_bytes. heap_bytes 0: the program maps its own.
     uint64_t heap_base, heap_bytes;
+    // The root task's only: the machine as the kernel found it (a
+    // percpu/topology.hpp Topology, read-only), for the placement planner.
+    uint64_t topology_va, topology_bytes;
     char args[kArgsMax];
     uint32_t cap_count;
     NamedCap caps[kMaxCaps];
@@ -32,6 +35,7 @@ struct ProgramEnv {
 static_assert(sizeof(ProgramEnv) <= 4096);
 
 inline constexpr uint64_t kProgramEnvVa = 0x00007ff000000000ull; // read-only for the program
+inline constexpr uint64_t kTopologyVa = 0x00007ff000010000ull;  // the root task's copy of the topology
 inline constexpr uint64_t kUserHeapBase = 0x0000200000000000ull;  // where every program's heap starts
 // The main thread's stack grows down from here; no more than kMainStackMax
 // of address space below it is ever stack (so other threads' stacks, which

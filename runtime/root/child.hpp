@@ -22,7 +22,8 @@ struct Child {
     enum class State : uint8_t { kUnused, kRunning, kEnded };
 
     const bootcfg::Program* config;
-    uint32_t id;              // badge id-1-based: the badge its capabilities carry
+    uint32_t id;              // 1-based: the badge its capabilities carry
+    uint32_t planned_core;    // where the placement planner put it
     State state;
     uint64_t task_slot;       // its Task
     uint64_t pager_slot;      // our endpoint, badged with its id: its faults and requests

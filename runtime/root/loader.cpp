@@ -178,9 +178,9 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
         log("%s: cannot start its thread: %s", p.name, status_message(s));
         return abandon(c);
     }
-    if (p.core != root_env.core)
-        log("%s: boot.cfg asks for core %u; it runs on core %u until programs can be started on other cores",
-            p.name, p.core, root_env.core);
+    if (c.planned_core != root_env.core)
+        log("%s: planned for core %u; runs on core %u until programs can be started on other cores", p.name,
+            c.planned_core, root_env.core);
     c.state = Child::State::kRunning;
     return true;
 }

@@ -19,6 +19,7 @@
 #include "runtime/root/child.hpp"
 #include "runtime/root/loader.hpp"
 #include "runtime/root/pager.hpp"
+#include "runtime/root/placement.hpp"
 #include "runtime/root/root_log.hpp"
 
 using namespace atoll_os;
@@ -32,6 +33,7 @@ bootcfg::Config& g_config = *new bootcfg::Config;
 Child* const g_children = new Child[bootcfg::kMaxPrograms];
 uint32_t g_child_count;
 Services g_services;
+uint32_t g_cores[bootcfg::kMaxPrograms]; // the planner's core for each program
 bool g_failed;
 
 bool ends_with(const char* s, const char* suffix)
@@ -56,7 +58,7 @@ bool read_config(const ProgramEnv& env)
             return false;
         }
         log("%s: %u program%s", env.caps[i].name, g_config.program_count, g_config.program_count == 1 ? "" : "s");
-        return true;
+        return place_programs(reinterpret_cast<const char*>(text), size, env.caps[i].name, env, g_cores);
     }
     log("no boot configuration (a boot module named *.cfg); starting nothing");
     return false;
@@ -77,6 +79,7 @@ bool make_objects()
         g_children[i].config = &p;
         g_children[i].id = i + 1; // badge 0 is ours
         g_children[i].allowance = p.memory_bytes;
+        g_children[i].planned_core = g_cores[i];
         g_children[i].task_slot = g_children[i].pager_slot = kNoSlot;
         if (!p.serves[0]) continue;
         Services::Server& s = g_services.servers[g_services.server_count++];
@@ -155,7 +158,7 @@ user::Message serve(Child& c, uint64_t info, const user::Message& m, uint64_t& f
         if (!who) return user::Message{{uint64_t(Status::kInvalidArgument), 0, 0, 0}};
         const char* name = who->config->name;
         size_t len = __builtin_strlen(name);
-        user::Message r{{uint64_t(Status::kOk), who->config->core, len, 0}};
+        user::Message r{{uint64_t(Status::kOk), user::program_env()->core, len, 0}}; // where it runs
         flags = ipcflags::with_length(user::pack_text(r, *user::main_utcb, 4, name, len));
         return r;
     }

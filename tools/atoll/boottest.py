@@ -12,7 +12,9 @@ Exit 77 means skipped (KVM configuration without working KVM).
 import argparse
 import json
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -266,6 +268,33 @@ def read_budgets(path):
     return budgets
 
 
+def check_placement(config, outcome, log, name=None, text="", build_dir=None):
+    """The root task's plan (root: placement: ... lines) is the plan the host
+    planner (build/tools/atoll-place) makes for the same configuration on the
+    topology the kernel logged."""
+    lines = [bootlog.split_line(i, raw).text for i, raw in enumerate(text.splitlines(), 1)]
+    machine = [t for t in lines if t.startswith(("topology: core ", "numa: distance "))]
+    on_atoll = [t[len("root: placement: "):] for t in lines if t.startswith("root: placement: ")]
+    cfg = next((m for m in reversed(config.modules) if m.endswith(".cfg")), None)
+    if not machine or not on_atoll or cfg is None:
+        return [f"nothing to compare: {len(machine)} topology lines, {len(on_atoll)} placement lines, "
+                f"configuration {cfg}"]
+    place = Path(build_dir) / "tools" / "atoll-place"
+    with tempfile.TemporaryDirectory(prefix="atoll-place-") as tmp:
+        topo_file = Path(tmp) / "topology.log"
+        topo_file.write_text("\n".join(machine) + "\n")
+        done = subprocess.run([str(place), "--topology", str(topo_file), "--config", str(Path(build_dir) / cfg)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    on_host = done.stdout.splitlines()
+    if done.returncode != 0:
+        return [f"atoll-place failed (exit {done.returncode}): {done.stdout.strip()}"]
+    if on_host != on_atoll:
+        return ["the plans differ:\n    on Atoll: " + "\n              ".join(on_atoll) +
+                "\n    on host:  " + "\n              ".join(on_host)]
+    print(f"same plan on Atoll and on the host ({len(on_atoll) - 1} programs)")
+    return []
+
+
 def check_bench(config, outcome, log, name=None):
     """Instruction counts (medians under -icount) within their budgets."""
     budgets = read_budgets(paths.ROOT / BUDGETS)
@@ -283,8 +312,8 @@ def check_bench(config, outcome, log, name=None):
 
 CHECKS = {"ktest": check_ktest, "online": check_online, "shutdown": check_shutdown,
           "numa": check_numa, "srat": check_srat, "panic": check_panic,
-          "user": check_user, "topology": check_topology, "bench": check_bench}
-TEXT_CHECKS = ("topology", "user")   # these also get the serial log's text
+          "user": check_user, "topology": check_topology, "bench": check_bench, "placement": check_placement}
+TEXT_CHECKS = ("topology", "user", "placement")   # these also get the serial log's text
 
 
 def _context(what, name, outcome, text, log):
@@ -314,7 +343,9 @@ def check(config, build_dir, what, name=None):
         return SKIP
     outcome = Outcome(results["outcome"]["os_status"], results["outcome"]["description"])
     log = bootlog.BootLog.from_dict(results["log"])
-    if what in TEXT_CHECKS:
+    if what == "placement":
+        problems = check_placement(config, outcome, log, name, bootlog.read(out / SERIAL), build_dir)
+    elif what in TEXT_CHECKS:
         problems = CHECKS[what](config, outcome, log, name, bootlog.read(out / SERIAL))
     else:
         problems = CHECKS[what](config, outcome, log, name)

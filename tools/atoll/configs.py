@@ -196,6 +196,17 @@ CONFIGS = (
                              lines=("root: hog_heap: page fault at ip", "its 256 KiB of memory are used up: killed",
                                     "root: hog_text: write at ip", "root: hog_wild: page fault at ip",
                                     "outside its memory: killed"))),
+    # The root task plans placement on the topology the kernel found (two
+    # NUMA nodes); the host planner must make the same plan from the
+    # kernel's topology lines and the same file (tests/root/place.cfg).
+    Config("tcg-root-place",
+           Machine(cores=4, memory="512M", smp="4,sockets=2,cores=2,threads=1", extra=_numa_args()),
+           cmdline="", ktests=False, checks=("online", "user", "placement"),
+           modules=ROOT_MODULES + ("user/console", "user/echo_server", "user/echo_client",
+                                   "user/tests/place.cfg"),
+           user=UserExpected(passes=(), exits=(("console", 0), ("echo_server", 0), ("echo_client", 0),
+                                               ("echo_client_near", 0)),
+                             lines=("root: placement: cost talk",))),
     # A boot.cfg with errors: each named with file:line, nothing started.
     Config("tcg-root-badcfg", Machine(cores=1), cmdline="", ktests=False, checks=("online", "user"),
            modules=ROOT_MODULES + ("user/console", "user/tests/bad.cfg"),
