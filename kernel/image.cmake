@@ -25,6 +25,7 @@ add_library(atoll_kernel_core OBJECT
   ${K}/object/frame.cpp
   ${K}/object/mapping.cpp
   ${K}/object/log_port.cpp
+  ${K}/object/remote_ref.cpp
   ${K}/syscall/object_calls.cpp
   ${K}/syscall/memory_calls.cpp
   ${K}/syscall/task_calls.cpp
@@ -55,6 +56,8 @@ add_library(atoll_kernel_core OBJECT
   ${P}/boot_info.cpp
   ${P}/coordinator.cpp
   ${P}/first_tasks.cpp
+  ${P}/exports.cpp
+  ${P}/remote_ipc.cpp
   ${P}/core_init.cpp
   ${P}/kcb.cpp
   ${P}/log_forward.cpp

@@ -12,6 +12,8 @@
 #include "percpu/boot_info.hpp"
 #include "percpu/bootstrap_frames.hpp"
 #include "percpu/core_init.hpp"
+#include "kernel/sched/scheduler.hpp"
+#include "percpu/first_tasks.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
 #include "percpu/messages.hpp"
@@ -36,7 +38,22 @@ bool g_run_tests;
 bool g_shutdown;
 
 void on_run_tests(uint32_t, const ChannelMessage&) { g_run_tests = true; }
-void on_shutdown(uint32_t, const ChannelMessage&) { g_shutdown = true; }
+bool g_in_scheduler; // running first tasks: the loop below is left for good
+
+// Counts first, so core 0 can check nothing was lost either way.
+[[noreturn]] void acknowledge_shutdown()
+{
+    Messenger& m = messenger();
+    ShutdownAck ack{m.sent_to(0), m.received_from(0)};
+    (void)m.send_value(0, Msg::kShutdownAck, ack);
+    cpu::halt_forever();
+}
+
+void on_shutdown(uint32_t, const ChannelMessage&)
+{
+    g_shutdown = true;
+    if (g_in_scheduler) acknowledge_shutdown(); // the scheduler's idle loop delivered this
+}
 void on_ping(uint32_t from, const ChannelMessage& msg)
 {
     // Echo with a transformed check so a stale slot cannot pass as a reply.
@@ -70,7 +87,13 @@ void report_online(uint32_t core)
     (void)m.send_value(0, Msg::kOnline, CoreOnline{core, this_core().apic_id});
 
     for (;;) {
-        m.wait_until([] { return g_run_tests || g_shutdown; }, ~0ull >> 24);
+        m.wait_until([] { return g_run_tests || g_shutdown || first_tasks_here(); }, ~0ull >> 24);
+        if (first_tasks_here() && !g_shutdown) {
+            // Core 0 placed first tasks here: from now on this core
+            // schedules them, serving channels when idle.
+            g_in_scheduler = true;
+            scheduler().resume();
+        }
         if (g_run_tests) {
             g_run_tests = false;
             char filter[kCmdlineMax];
@@ -80,10 +103,7 @@ void report_online(uint32_t core)
         }
         if (g_shutdown) break;
     }
-    // Counts first, so core 0 can check nothing was lost either way.
-    ShutdownAck ack{m.sent_to(0), m.received_from(0)};
-    (void)m.send_value(0, Msg::kShutdownAck, ack);
-    cpu::halt_forever();
+    acknowledge_shutdown();
 }
 
 } // namespace

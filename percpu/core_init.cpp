@@ -17,6 +17,8 @@
 #include "percpu/cmdline.hpp"
 #include "percpu/messenger.hpp"
 #include "kernel/sched/pcid.hpp"
+#include "percpu/first_tasks.hpp"
+#include "percpu/remote_ipc.hpp"
 
 extern "C" char kernel_stack[], kernel_stack_top[];
 
@@ -66,6 +68,8 @@ void init_core_instance(uint32_t core, const BootstrapFrames& bringup)
     lapic().init(phys_to_virt(info.topology.lapic_phys));
     k.messenger = &messenger();
     messenger().init(core, info.directory_phys[core], directory_magic());
+    remote_ipc_init();
+    install_first_task_handlers();
     cpu::sti();
     // From here every line from an AP goes through core 0, which owns the
     // UART; the first one creates the channel.

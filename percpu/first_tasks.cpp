@@ -11,6 +11,7 @@
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/frame.hpp"
 #include "kernel/object/log_port.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/elf_task.hpp"
 #include "kernel/object/thread.hpp"
@@ -21,7 +22,11 @@
 #include "percpu/coordinator.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
+#include "percpu/exports.hpp"
 #include "percpu/log_diag.hpp"
+#include "percpu/messenger.hpp"
+#include "percpu/remote_ipc.hpp"
+#include "percpu/remote_map.hpp"
 
 namespace atoll_os {
 namespace {
@@ -37,7 +42,14 @@ constexpr uint64_t kUserMemoryMax = 512ull << 20;  // sigma0's budget: the memor
 uint32_t g_running;
 int g_status;
 Endpoint* g_boot_endpoint; // shared by the first tasks until the root task hands out real capabilities
-uint64_t g_free_before, g_heap_before;
+uint64_t g_free_before, g_heap_before, g_channel_tables_before;
+
+void remember_memory()
+{
+    g_free_before = this_core().frames.free_bytes();
+    g_heap_before = this_core().heap.bytes_in_use();
+    g_channel_tables_before = remote_map_table_bytes();
+}
 
 // After every task is gone, every frame, heap byte and quota byte they used
 // must be back: objects accounted for, quotas consistent.
@@ -46,7 +58,8 @@ bool self_check()
     Kcb& k = this_core();
     LogDiag diag("selfcheck");
     bool frames_ok = k.frames.check(diag), heap_ok = k.heap.check(diag);
-    uint64_t frames_lost = g_free_before - k.frames.free_bytes();
+    // Channels made since (to cores with first tasks) stay: not a loss.
+    uint64_t frames_lost = g_free_before - k.frames.free_bytes() - (remote_map_table_bytes() - g_channel_tables_before);
     uint64_t heap_lost = k.heap.bytes_in_use() - g_heap_before;
     bool ok = frames_ok && heap_ok && frames_lost == 0 && heap_lost == 0 && k.boot_quota.used() == 0;
     if (ok) klog("selfcheck: ok (frames, heap and quotas back to their state before the first task)");
@@ -143,17 +156,102 @@ void copy_name(char* dst, size_t cap, const char* src, size_t len)
     return true;
 }
 
+// The last first task anywhere is gone: check and stop the machine.
+void one_task_fewer()
+{
+    if (--g_running != 0) return;
+    // Proxies for other cores' callers are kernel memory of this core too.
+    if (!remote_ipc_release()) klog("selfcheck: proxies for other cores' callers are still in use");
+    if (!self_check()) g_status = 1;
+    shutdown_machine(g_status);
+}
+
 void on_task_exit(const char* name, int64_t code)
 {
     klog("task %s exited with status %ld", name, code);
-    if (code != 0) g_status = 1;
-    if (--g_running == 0) {
-        if (!self_check()) g_status = 1;
-        shutdown_machine(g_status);
+    if (this_core().core == 0) {
+        if (code != 0) g_status = 1;
+        return one_task_fewer();
     }
+    // A first task core 0 placed here: this core checks its own memory
+    // when its last one is gone, and reports to core 0.
+    bool last = --g_running == 0;
+    bool clean = !last || (remote_ipc_release() && self_check());
+    FirstTaskEnded e{code, clean, last};
+    if (!messenger().send_value(0, Msg::kFirstTaskEnded, e)) klog("init: cannot report to core 0");
+}
+
+void on_first_task_ended(uint32_t, const ChannelMessage& msg)
+{
+    FirstTaskEnded e;
+    __builtin_memcpy(&e, msg.payload, sizeof e);
+    if (e.code != 0 || !e.selfcheck_ok) g_status = 1;
+    one_task_fewer();
+}
+
+// Core 0 asked this core to run a first task, with core 0's boot endpoint.
+void on_start_first_task(uint32_t from, const ChannelMessage& msg)
+{
+    StartFirstTask st;
+    __builtin_memcpy(&st, msg.payload, sizeof st);
+    if (g_running == 0) {
+        map_boot_modules();
+        scheduler().set_task_exit_hook(on_task_exit);
+        remember_memory();
+    }
+    const BootModule& m = boot_info().modules[st.module < boot_info().module_count ? st.module : 0];
+    const char* start = m.name;
+    const char* end = m.name;
+    while (*end && *end != ' ') ++end;
+    for (const char* p = m.name; p < end; ++p)
+        if (*p == '/') start = p + 1;
+    Thread* t = start_first_task(start, size_t(end - start), st.priority, st.quota);
+    Status s = t ? Status::kOk : Status::kInvalidArgument;
+    RemoteRef* boot = t ? RemoteRef::import(this_core().boot_quota, from, st.boot_endpoint, s) : nullptr;
+    if (t && boot && ok(t->task->caps().install(sys::kSlotSelf, t->task, rights::kAll, 0)) &&
+        ok(t->task->caps().install(sys::kSlotBootEndpoint, boot, rights::kAll, 0))) {
+        scheduler().make_ready(t);
+        return;
+    }
+    klog("init: cannot start a first task here: %s", status_message(s));
+    if (boot && !boot->refs()) boot->destroy();
+    FirstTaskEnded e{-1, true, g_running == 0};
+    (void)messenger().send_value(0, Msg::kFirstTaskEnded, e);
+}
+
+// "name@core": core 0 exports its boot endpoint to that core and asks it to
+// start the module there.
+bool start_on_core(const char* name, size_t len, uint32_t core)
+{
+    const BootModule* m = find_module(name, len);
+    const BootInfo& info = boot_info();
+    if (core >= info.topology.core_count) {
+        klog("init: %.*s@%u: this machine has %u cores", int(len), name, core, info.topology.core_count);
+        return false;
+    }
+    if (!m) {
+        klog("init: no boot module named %.*s", int(len), name);
+        return false;
+    }
+    StartFirstTask st{uint32_t(m - info.modules), kFirstTaskPriority, {}, {}, kFirstTaskQuota};
+    if (!exports().add_holder(*g_boot_endpoint, core, st.boot_endpoint) ||
+        !messenger().send_value(core, Msg::kStartFirstTask, st)) {
+        klog("init: cannot reach core %u", core);
+        return false;
+    }
+    ++g_running;
+    return true;
 }
 
 } // namespace
+
+void install_first_task_handlers()
+{
+    messenger().set_handler(Msg::kStartFirstTask, on_start_first_task);
+    messenger().set_handler(Msg::kFirstTaskEnded, on_first_task_ended);
+}
+
+bool first_tasks_here() { return g_running != 0; }
 
 void map_boot_modules()
 {
@@ -170,8 +268,7 @@ void map_boot_modules()
 void run_first_tasks(const char* init_list)
 {
     scheduler().set_task_exit_hook(on_task_exit);
-    g_free_before = this_core().frames.free_bytes();
-    g_heap_before = this_core().heap.bytes_in_use();
+    remember_memory();
     Status s;
     g_boot_endpoint = Endpoint::create(this_core().boot_quota, s);
     if (!g_boot_endpoint) {
@@ -179,6 +276,17 @@ void run_first_tasks(const char* init_list)
         shutdown_machine(1);
     }
     for_each_list_item(init_list, [](const char* name, size_t len) {
+        size_t at = 0;
+        while (at < len && name[at] != '@') ++at;
+        if (at < len) {
+            uint32_t core = 0;
+            for (size_t i = at + 1; i < len && core < 100000; ++i) core = core * 10 + uint32_t(name[i] - '0');
+            if (core != 0) {
+                if (!start_on_core(name, at, core)) g_status = 1;
+                return;
+            }
+            len = at;
+        }
         Thread* t = start_first_task(name, len, kFirstTaskPriority, kFirstTaskQuota);
         if (!t) return;
         CapSpace& caps = t->task->caps();
@@ -197,8 +305,7 @@ bool has_root_modules() { return find_module("sigma0", 6) && find_module("root",
 void run_sigma0_and_root()
 {
     scheduler().set_task_exit_hook(on_task_exit);
-    g_free_before = this_core().frames.free_bytes();
-    g_heap_before = this_core().heap.bytes_in_use();
+    remember_memory();
     Kcb& k = this_core();
     // Half of what the kernel may spend at boot goes to user memory, a
     // quarter (at most kRootQuota) to the root task's kernel objects.

@@ -5,11 +5,19 @@
 
 namespace atoll_os {
 
-// Maps the boot modules into this core's physmap, read-only.
+// Maps the boot modules into this core's physmap, read-only (boot data,
+// like the kernel's text: every core may read it, none writes it).
 void map_boot_modules();
 
-// Starts every named module as a task and runs them; when the last one has
-// exited the machine shuts down with 0 if every task exited with 0.
+// Every core: core 0 may place first tasks here ("init=name@core").
+void install_first_task_handlers();
+// This core runs first tasks that have not all ended.
+bool first_tasks_here();
+
+// Starts every named module as a task and runs them ("name@N": on core N,
+// with a remote capability to the boot endpoint); when the last one has
+// exited the machine shuts down with 0 if every task exited with 0 and
+// every core's self-check passed.
 [[noreturn]] void run_first_tasks(const char* init_list);
 
 // The L4Re-style boot: boot modules named sigma0 and root exist.

@@ -15,6 +15,15 @@ enum class Msg : uint16_t {
     kPong,
     kShutdown,        // core 0 -> AP: stop
     kShutdownAck,     // AP -> core 0: ShutdownAck, then the AP halts
+    // Cross-core capabilities and IPC (percpu/remote_ipc.hpp); the names
+    // match tests/model/capability_protocol.pml where it models them.
+    kIpcCall,         // holder -> owner: RemoteCall, then kIpcWords fragments for a long message
+    kIpcWords,        // a fragment of message words (IpcWords)
+    kIpcReply,        // owner -> caller's core: RemoteReply, then kIpcWords fragments
+    kSignalRemote,    // holder -> owner: RemoteSignal
+    kHolderRelease,   // holder -> owner: HolderRelease: this core holds no copy any more
+    kStartFirstTask,  // core 0 -> core N: StartFirstTask
+    kFirstTaskEnded,  // core N -> core 0: FirstTaskEnded
     kCount
 };
 
@@ -24,5 +33,69 @@ struct Ping { uint64_t seq; uint64_t check; uint8_t filler[40]; };
 struct ShutdownAck { uint64_t sent_to_boot_core, received_from_boot_core; };
 
 inline constexpr uint8_t kLogFragmentLast = 1;
+
+// An exported object: which slot of the owner's export table, and the
+// generation that slot had when the token was made (a reused slot no longer
+// matches).
+struct ExportToken {
+    uint32_t index;
+    uint16_t generation;
+    uint16_t type; // ObjectType of the object, for the holder's checks
+};
+
+inline constexpr uint8_t kRemoteCallWaits = 1, kRemoteNonBlocking = 2;
+
+// A call or send to an endpoint another core owns, in one slot when it is
+// short: `caller` names the waiting thread on the sending core (meaningless
+// elsewhere); words 4.. of a long message follow in kIpcWords fragments.
+struct RemoteCall {
+    uint32_t endpoint_index;
+    uint16_t endpoint_generation;
+    uint8_t words; // message length, 4..64
+    uint8_t flags; // kRemoteCallWaits, kRemoteNonBlocking
+    uint64_t badge;
+    uint64_t caller;
+    uint64_t w[4];
+};
+static_assert(sizeof(RemoteCall) == 56);
+
+struct RemoteReply {
+    uint64_t caller;
+    int32_t status;
+    uint8_t words;
+    uint8_t pad[3];
+    uint64_t w[4];
+};
+static_assert(sizeof(RemoteReply) <= 56);
+
+// Up to six message words, continuing the last kIpcCall or kIpcReply.
+struct IpcWords {
+    uint64_t w[6];
+};
+
+struct RemoteSignal {
+    ExportToken notification;
+    uint64_t bits;
+};
+
+struct HolderRelease {
+    ExportToken object;
+};
+
+// Start boot module `module` as a first task on the receiving core, with a
+// capability to core 0's boot endpoint in slot 1.
+struct StartFirstTask {
+    uint32_t module;
+    uint8_t priority;
+    uint8_t pad[3];
+    ExportToken boot_endpoint;
+    uint64_t quota;
+};
+
+struct FirstTaskEnded {
+    int64_t code;
+    uint32_t selfcheck_ok; // the core's memory was all back after its last first task
+    uint32_t last;         // it was that core's last first task
+};
 
 } // namespace atoll_os

@@ -68,17 +68,22 @@ public:
     // Called from the request IPI: someone wants a ring to us.
     void note_channel_request() { request_pending_ = true; }
 
+    // For an idle loop elsewhere (the scheduler's): halts until a doorbell
+    // or any interrupt, unless a message is already waiting; peers ring
+    // only while we are here. Returns with interrupts enabled.
+    void idle_until_doorbell();
+    // How long to spin on the rings before halting is worth it.
+    static uint64_t spin_before_idle_tsc();
+
 private:
     bool connect(uint32_t dest);
     void service_channel_requests();
     const ChannelDirectory* remote_directory(uint32_t core);
     void ring_doorbell_if_idle(uint32_t dest);
     bool anything_pending() const;
-    void idle_until_doorbell();
     static uint64_t deadline_after(uint64_t timeout_us);
     static bool past(uint64_t deadline);
     static uint64_t now_tsc();
-    static uint64_t spin_before_idle_tsc();
     static void relax();
 
     uint32_t self_ = 0;

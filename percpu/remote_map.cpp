@@ -11,9 +11,18 @@
 namespace atoll_os {
 namespace {
 
-uint64_t frame_from_own_allocator(void*) { return this_core().frames.alloc(0); }
+uint64_t g_table_bytes; // per core
+
+uint64_t frame_from_own_allocator(void*)
+{
+    uint64_t phys = this_core().frames.alloc(0);
+    if (phys) g_table_bytes += kPageSize;
+    return phys;
+}
 
 } // namespace
+
+uint64_t remote_map_table_bytes() { return g_table_bytes; }
 
 void* map_remote(uint64_t phys, uint64_t bytes, bool writable)
 {

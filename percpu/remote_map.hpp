@@ -12,4 +12,8 @@ namespace atoll_os {
 // Mapping an already mapped page is fine (pages are shared by rings).
 void* map_remote(uint64_t phys, uint64_t bytes, bool writable);
 
+// Page-table memory map_remote has taken so far (it is never given back:
+// a channel, once made, lasts as long as the machine).
+uint64_t remote_map_table_bytes();
+
 } // namespace atoll_os

@@ -7,10 +7,12 @@
 #include "kernel/abi/utcb.hpp"
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/reply.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
+#include "percpu/remote_ipc.hpp"
 
 namespace atoll_os {
 namespace {
@@ -137,6 +139,20 @@ Thread* answer_caller(Thread* self, bool& answered)
     return caller;
 }
 
+// The slot names an endpoint another core owns: the request travels there
+// (capability transfer across cores is not there yet).
+bool try_remote(Thread* self, uint64_t slot, uint64_t flags, bool waits)
+{
+    RemoteRef* ref;
+    uint64_t badge;
+    Status s = self->task->caps().lookup(slot, rights::kSend, ref, &badge);
+    if (!ok(s) || ref->remote_type() != ObjectType::kEndpoint) return false;
+    if (flags & ipcflags::kTransferCap) s = Status::kInvalidArgument;
+    else s = remote_ipc(self, *ref, badge, flags, waits);
+    if (!ok(s)) set_status(self, s);
+    return true;
+}
+
 } // namespace
 
 void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
@@ -145,6 +161,7 @@ void ipc_call(Thread* self, uint64_t slot, uint64_t flags)
     uint64_t badge;
     uint32_t held;
     Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge, &held);
+    if (s == Status::kWrongType && try_remote(self, slot, flags, true)) return;
     if (ok(s)) s = check_grant(self, held);
     if (!ok(s)) return set_status(self, s);
     if (Thread* receiver = ep->pop_receiver()) {
@@ -168,6 +185,7 @@ void ipc_send(Thread* self, uint64_t slot, uint64_t flags)
     uint64_t badge;
     uint32_t held;
     Status s = self->task->caps().lookup(slot, rights::kSend, ep, &badge, &held);
+    if (s == Status::kWrongType && try_remote(self, slot, flags, false)) return;
     if (ok(s)) s = check_grant(self, held);
     if (!ok(s)) return set_status(self, s);
     if (Thread* receiver = ep->pop_receiver()) {
@@ -282,6 +300,40 @@ void ipc_abandon_reply(Thread* self)
         set_status(caller, Status::kDead);
         scheduler().make_ready(caller);
     }
+}
+
+} // namespace atoll_os
+
+namespace atoll_os {
+
+void ipc_remote_arrived(Thread* proxy, Endpoint* ep, uint64_t badge, bool waits, bool nonblocking)
+{
+    proxy->origin_waits = waits;
+    if (Thread* receiver = ep->pop_receiver()) {
+        deliver(proxy, receiver, badge, false);
+        if (waits) {
+            receiver->reply_to = proxy;
+            proxy->state = Thread::State::kBlockedReply;
+            proxy->awaiting_reply_from = receiver;
+        } else {
+            receiver->reply_to = nullptr;
+            set_status(proxy, Status::kOk);
+            scheduler().make_ready(proxy); // delivered: the sender may go on
+        }
+        scheduler().make_ready(receiver);
+        return;
+    }
+    if (nonblocking) {
+        set_status(proxy, Status::kWouldBlock);
+        scheduler().make_ready(proxy);
+        return;
+    }
+    proxy->sending_call = waits;
+    proxy->send_badge = badge;
+    proxy->send_may_grant = false;
+    proxy->state = Thread::State::kBlockedSend;
+    proxy->blocked_on = ep;
+    ep->push_sender(proxy);
 }
 
 } // namespace atoll_os

@@ -13,6 +13,7 @@
 namespace atoll_os {
 
 class Thread;
+class Endpoint;
 class Reply;
 
 // flags: kernel/abi/utcb.hpp (ipcflags).
@@ -33,5 +34,10 @@ void ipc_reply_with(Thread* self, uint64_t slot);
 
 // A thread that owes a reply is going away: its caller learns kDead.
 void ipc_abandon_reply(Thread* self);
+
+// A call or send from another core arrived for `ep`: `proxy` (message in
+// its frame and UTCB) meets a waiting receiver or queues like a local
+// sender. Its outcome reaches remote_proxy_done through make_ready.
+void ipc_remote_arrived(Thread* proxy, Endpoint* ep, uint64_t badge, bool waits, bool nonblocking);
 
 } // namespace atoll_os

@@ -5,6 +5,7 @@
 #include "kernel/object/frame.hpp"
 #include "kernel/object/log_port.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/reply.hpp"
 #include "kernel/object/task.hpp"
 
@@ -30,6 +31,7 @@ void release_object(KObject* obj)
     case ObjectType::kReply: static_cast<Reply*>(obj)->destroy(); break;
     case ObjectType::kFrame: static_cast<Frame*>(obj)->destroy(); break;
     case ObjectType::kLogPort: static_cast<LogPort*>(obj)->destroy(); break;
+    case ObjectType::kRemoteRef: static_cast<RemoteRef*>(obj)->destroy(); break;
     case ObjectType::kTask: {
         auto* task = static_cast<Task*>(obj);
         if (!task->dead() && task->live_threads == 0) task->exit(0); // never ran, and nobody can start it now

@@ -22,7 +22,8 @@ namespace atoll_os {
     X(Notification)           \
     X(Reply)                  \
     X(Frame)                  \
-    X(LogPort)
+    X(LogPort)                \
+    X(RemoteRef)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,
@@ -43,6 +44,10 @@ public:
     void add_ref() { ++refs_; }
     bool drop_ref() { return --refs_ == 0; }
     uint32_t refs() const { return refs_; }
+
+    // Its slot + 1 in this core's export table (percpu/exports.hpp) while
+    // capabilities on other cores name it; 0 otherwise.
+    uint32_t export_slot = 0;
 
 protected:
     explicit KObject(ObjectType t) : type_(t), owner_core_(this_core().core) {}

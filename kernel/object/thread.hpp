@@ -20,7 +20,7 @@ class Thread final : public KObject {
 public:
     static constexpr ObjectType kType = ObjectType::kThread;
     enum class State : uint8_t { kReady, kRunning, kSleeping, kBlockedSend, kBlockedReceive, kBlockedReply, kBlockedSignal,
-                               kDead };
+                               kBlockedRemote, kDead };
     static constexpr size_t kNameMax = 16;
     static constexpr uint8_t kMaxPriority = 255;
 
@@ -59,6 +59,13 @@ public:
     Reply* saved_reply = nullptr;   // its answer will come through this Reply object
     Notification* waiting_on = nullptr;         // blocked in wait()
     Notification* bound_notification = nullptr; // also ends its endpoint receives
+    // A proxy stands on the owner core for a thread of another core that
+    // called (or sent to) one of our endpoints; it never runs: when the
+    // kernel would make it ready, the outcome goes back to that thread.
+    bool proxy = false;
+    bool origin_waits = false;      // a call: the answer is the reply
+    uint32_t origin_core = 0;
+    uint64_t origin_caller = 0;     // that core's name for the thread
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

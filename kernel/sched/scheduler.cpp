@@ -9,6 +9,7 @@
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/pcid.hpp"
+#include "percpu/remote_ipc.hpp"
 #include "kernel/time.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/messenger.hpp"
@@ -24,6 +25,7 @@ Scheduler& scheduler() { return g_scheduler; }
 
 void Scheduler::make_ready(Thread* t)
 {
+    if (t->proxy) return remote_proxy_done(t); // it stands for another core's thread: the answer goes there
     unsigned p = t->priority;
     t->state = Thread::State::kReady;
     t->queue_next = nullptr;
@@ -68,7 +70,7 @@ unsigned Scheduler::highest_ready_priority() const
 void Scheduler::hand_over(Thread* next)
 {
     if (current_) make_ready(current_), current_ = nullptr; // a sender that keeps running after send
-    if (next->priority >= highest_ready_priority()) switch_to(next);
+    if (next->priority >= highest_ready_priority() && !next->proxy) switch_to(next);
     make_ready(next);
     resume();
 }
@@ -189,15 +191,30 @@ void Scheduler::resume()
         current_ = nullptr;
         make_ready(t);
     }
+    uint64_t idle_since = 0;
     for (;;) {
         cpu::cli();
         wake_sleepers();
         if (Thread* next = take_highest()) switch_to(next);
-        // Nothing to run: serve the channels, then halt until an interrupt.
+        // Nothing to run: serve the channels, spin on them briefly (a
+        // cross-core reply usually comes within microseconds, and a halted
+        // core needs an IPI to wake), then halt until a doorbell or tick.
         cpu::sti();
-        if (messenger().poll()) continue;
+        Messenger& m = messenger();
+        if (m.poll()) {
+            idle_since = 0;
+            continue;
+        }
+        uint64_t now = cpu::rdtsc();
+        if (!idle_since) idle_since = now;
+        if (now - idle_since < Messenger::spin_before_idle_tsc()) {
+            cpu::pause();
+            continue;
+        }
+        idle_since = 0;
         cpu::cli();
-        if (!sleepers_ || sleepers_->wake_tsc > cpu::rdtsc()) cpu::sti_hlt();
+        if (!sleepers_ || sleepers_->wake_tsc > cpu::rdtsc()) m.idle_until_doorbell();
+        else cpu::sti();
     }
 }
 

@@ -8,10 +8,12 @@
 #include "kernel/object/endpoint.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/reply.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
+#include "percpu/remote_ipc.hpp"
 
 namespace atoll_os {
 namespace {
@@ -67,7 +69,11 @@ Status sys_signal(Thread* self, uint64_t slot, uint64_t bits)
     Notification* n;
     Status s = self->task->caps().lookup(slot, rights::kSend, n);
     if (ok(s)) n->signal(bits);
-    return s;
+    if (s != Status::kWrongType) return s;
+    RemoteRef* ref; // a notification another core owns
+    s = self->task->caps().lookup(slot, rights::kSend, ref);
+    if (!ok(s)) return s;
+    return ref->remote_type() == ObjectType::kNotification ? remote_signal(*ref, bits) : Status::kWrongType;
 }
 
 Status sys_wait(Thread* self, uint64_t slot, bool block)

@@ -27,7 +27,8 @@ class UserExpected:
     status: int = 0        # the machine's shutdown status
     selfcheck: bool = True # the kernel's "selfcheck: ok" after the last task (frames, heap, quotas)
     exits: tuple = ()      # (program, status or "killed") the root task must report, and no others
-    lines: tuple = ()      # substrings some log line must contain
+    lines: tuple = ()      # substrings some log line (with its "[cN +t]" prefix) must contain
+    patterns: tuple = ()   # regular expressions some such line must match
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,20 @@ CONFIGS = (
                    "task_create", "task_info_fresh", "task_watch", "cap_give_into_task", "map_into_other_task",
                    "no_exit_yet", "dropping_unstarted_task_ends_it", "unmap", "cleanup")),
                              killed=("pager",))),
+    # Cross-core IPC: a server on core 0, a client on each other core calling
+    # it through a remote capability (short and 64-word messages, badges);
+    # every core's self-check must pass.
+    Config("tcg-xcore", Machine(cores=4), cmdline="init=xcore_server,xcore_client@1,xcore_client@2,xcore_client@3",
+           ktests=False, checks=("online", "user"), modules=("user/xcore_server", "user/xcore_client"),
+           user=UserExpected(passes=("xcore_server/served_every_client_until_quit",
+                                     "xcore_server/calls_carried_the_clients_badges") +
+                             tuple(f"xcore_client/{c}" for c in (
+                                 "badged_copy_of_remote_capability", "500_cross_core_calls_with_badge",
+                                 "64_word_calls_and_replies_cross_core", "capability_transfer_across_cores_refused",
+                                 "receive_on_remote_endpoint_refused", "quit_answered")),
+                             patterns=tuple(rf"^\[c{core} \S+\] xcore_client: USER PASS xcore_client/quit_answered"
+                                            for core in (1, 2, 3)) +
+                             tuple(rf"^\[c{core} \S+\] selfcheck: ok" for core in (0, 1, 2, 3)))),
     # The L4Re-style boot: sigma0, the root task, and what boot.cfg names.
     # The default configuration (./atoll run): console and the echo pair.
     Config("tcg-root", Machine(cores=2), cmdline="", ktests=False, checks=("online", "user"),

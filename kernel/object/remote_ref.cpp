@@ -1,0 +1,41 @@
+// RemoteRef import (one per remote object per core) and release.
+#include "kernel/object/remote_ref.hpp"
+
+#include "kernel/log.hpp"
+#include "percpu/messenger.hpp"
+
+namespace atoll_os {
+namespace {
+RemoteRef* g_imports; // per core
+} // namespace
+
+RemoteRef* RemoteRef::import(Quota& payer, uint32_t owner, ExportToken token, Status& status)
+{
+    for (RemoteRef* r = g_imports; r; r = r->next_) {
+        if (r->owner_ == owner && r->token_.index == token.index && r->token_.generation == token.generation) {
+            status = Status::kOk;
+            return r;
+        }
+    }
+    RemoteRef* r = create_object<RemoteRef>(payer, status, payer, owner, token);
+    if (r) {
+        r->next_ = g_imports;
+        g_imports = r;
+    }
+    return r;
+}
+
+void RemoteRef::destroy()
+{
+    for (RemoteRef** link = &g_imports; *link; link = &(*link)->next_) {
+        if (*link == this) {
+            *link = next_;
+            break;
+        }
+    }
+    if (!messenger().send_value(owner_, Msg::kHolderRelease, HolderRelease{token_}))
+        klog("remote: cannot tell core %u that its object %u is released here", owner_, token_.index);
+    destroy_object(this, *payer_);
+}
+
+} // namespace atoll_os

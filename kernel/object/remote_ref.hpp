@@ -1,0 +1,39 @@
+// RemoteRef: this core's stand-in for an object another core owns. A
+// capability to it works like one to the object itself for the operations
+// that cross cores (IPC to an endpoint, signalling a notification): the
+// kernel sends the request to the owner instead of touching the object,
+// which it could not reach anyway. One RemoteRef per remote object per
+// core, shared by every capability here that names it; when the last goes,
+// the owner hears that this core holds no copy any more.
+#pragma once
+
+#include "kernel/object/kobject.hpp"
+#include "percpu/messages.hpp"
+
+namespace atoll_os {
+
+class RemoteRef final : public KObject {
+public:
+    static constexpr ObjectType kType = ObjectType::kRemoteRef;
+
+    // The RemoteRef for (owner, token) on this core, made if needed.
+    static RemoteRef* import(Quota& payer, uint32_t owner, ExportToken token, Status& status);
+    void destroy(); // tells the owner (kHolderRelease)
+
+    uint32_t owner() const { return owner_; }
+    const ExportToken& token() const { return token_; }
+    ObjectType remote_type() const { return ObjectType(token_.type); }
+
+    RemoteRef(Quota& payer, uint32_t owner, ExportToken token)
+        : KObject(ObjectType::kRemoteRef), payer_(&payer), owner_(owner), token_(token)
+    {
+    }
+
+private:
+    Quota* payer_;
+    uint32_t owner_;
+    ExportToken token_;
+    RemoteRef* next_ = nullptr; // this core's imports
+};
+
+} // namespace atoll_os

@@ -1,0 +1,233 @@
+// Cross-core IPC: the caller's side, the owner's proxies, and the messages.
+#include "percpu/remote_ipc.hpp"
+
+#include "kernel/abi/utcb.hpp"
+#include "kernel/ipc/ipc.hpp"
+#include "kernel/log.hpp"
+#include "kernel/object/endpoint.hpp"
+#include "kernel/object/notification.hpp"
+#include "kernel/object/remote_ref.hpp"
+#include "kernel/object/task.hpp"
+#include "kernel/object/thread.hpp"
+#include "kernel/sched/scheduler.hpp"
+#include "percpu/exports.hpp"
+#include "percpu/messenger.hpp"
+#include "percpu/topology.hpp"
+
+namespace atoll_os {
+namespace {
+
+constexpr unsigned kWordsPerFragment = 6;
+constexpr uint64_t kProxyQuota = 4ull << 20; // kernel memory for proxies: a UTCB page and FPU area each
+
+// A long message arriving from one core, fragment by fragment. A kernel
+// writes one message's fragments back to back, so per source core at most
+// one is in progress. A null target swallows the fragments of a message
+// that has nowhere to go.
+struct Assembly {
+    Thread* target;
+    bool reply;
+    uint8_t next, words;
+    uint32_t endpoint_index;
+    uint16_t endpoint_generation;
+    uint8_t flags;
+    uint64_t badge;
+};
+
+// Per core, like every kernel global.
+Assembly g_assembly[kMaxCores];
+Task* g_proxy_task;      // owns the proxies' UTCB pages
+Thread* g_free_proxies;  // linked through queue_next
+uint32_t g_busy_proxies;
+
+unsigned clamp_words(uint64_t words) { return words < 4 ? 4 : words > Utcb::kWords ? Utcb::kWords : unsigned(words); }
+
+bool send_fragments(uint32_t dest, const Utcb& utcb, unsigned words)
+{
+    for (unsigned i = 4; i < words; i += kWordsPerFragment) {
+        IpcWords f{};
+        for (unsigned k = 0; k < kWordsPerFragment && i + k < words; ++k) f.w[k] = utcb.mr[i + k];
+        if (!messenger().send_value(dest, Msg::kIpcWords, f)) return false;
+    }
+    return true;
+}
+
+Thread* take_proxy()
+{
+    Thread* t = g_free_proxies;
+    if (t) {
+        g_free_proxies = t->queue_next;
+        t->queue_next = nullptr;
+    } else {
+        Status s;
+        if (!g_proxy_task) g_proxy_task = Task::create(this_core().boot_quota, "remote", kProxyQuota, s);
+        t = g_proxy_task ? Thread::create(*g_proxy_task, 0, 0, 1, "proxy", s) : nullptr;
+        if (!t) return nullptr;
+        t->proxy = true;
+    }
+    ++g_busy_proxies;
+    return t;
+}
+
+void answer(uint32_t dest, uint64_t caller, Status status)
+{
+    RemoteReply r{caller, int32_t(status), 4, {}, {}};
+    if (!messenger().send_value(dest, Msg::kIpcReply, r)) klog("remote: cannot answer core %u", dest);
+}
+
+// A whole call is in the proxy: find the endpoint and meet a receiver.
+void arrived(Assembly& a)
+{
+    Thread* proxy = a.target;
+    KObject* o = exports().find(a.endpoint_index, a.endpoint_generation);
+    if (!o || o->type() != ObjectType::kEndpoint) {
+        proxy->frame.rax = uint64_t(Status::kDead); // the endpoint is gone
+        proxy->origin_waits = false;
+        return remote_proxy_done(proxy);
+    }
+    ipc_remote_arrived(proxy, static_cast<Endpoint*>(o), a.badge, a.flags & kRemoteCallWaits,
+                       a.flags & kRemoteNonBlocking);
+}
+
+void on_ipc_call(uint32_t from, const ChannelMessage& msg)
+{
+    RemoteCall c;
+    __builtin_memcpy(&c, msg.payload, sizeof c);
+    Assembly& a = g_assembly[from];
+    a = Assembly{nullptr, false, 4, uint8_t(clamp_words(c.words)), c.endpoint_index, c.endpoint_generation, c.flags,
+                 c.badge};
+    Thread* proxy = take_proxy();
+    if (!proxy) {
+        answer(from, c.caller, Status::kNoMemory);
+        return;
+    }
+    proxy->origin_core = from;
+    proxy->origin_caller = c.caller;
+    proxy->frame.rdx = c.w[0];
+    proxy->frame.r10 = c.w[1];
+    proxy->frame.r8 = c.w[2];
+    proxy->frame.r9 = c.w[3];
+    proxy->frame.rsi = ipcflags::with_length(a.words); // what deliver() reads of a sender's flags
+    a.target = proxy;
+    if (a.words <= 4) arrived(a);
+}
+
+void on_ipc_words(uint32_t from, const ChannelMessage& msg)
+{
+    IpcWords f;
+    __builtin_memcpy(&f, msg.payload, sizeof f);
+    Assembly& a = g_assembly[from];
+    for (unsigned k = 0; k < kWordsPerFragment && a.next < a.words; ++k, ++a.next)
+        if (a.target) a.target->utcb().mr[a.next] = f.w[k];
+    if (a.next < a.words || !a.target) return;
+    if (a.reply) scheduler().make_ready(a.target);
+    else arrived(a);
+}
+
+void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
+{
+    RemoteReply r;
+    __builtin_memcpy(&r, msg.payload, sizeof r);
+    auto* t = reinterpret_cast<Thread*>(r.caller);
+    const unsigned words = clamp_words(r.words);
+    // The caller cannot have gone while blocked; anything else is a
+    // kernel bug worth a line, not a crash.
+    bool valid = t && t->state == Thread::State::kBlockedRemote;
+    if (!valid) klog("remote: core %u answered a thread that is not waiting for it", from);
+    g_assembly[from] = Assembly{valid ? t : nullptr, true, 4, uint8_t(words), 0, 0, 0, 0};
+    if (!valid) return;
+    t->frame.rax = uint64_t(int64_t(r.status));
+    if (Status(r.status) == Status::kOk) {
+        t->frame.rdx = r.w[0];
+        t->frame.r10 = r.w[1];
+        t->frame.r8 = r.w[2];
+        t->frame.r9 = r.w[3];
+        t->frame.rdi = ipcflags::with_length(words);
+        t->frame.rsi = 0; // replies carry no badge
+    }
+    if (words <= 4) scheduler().make_ready(t);
+}
+
+void on_signal_remote(uint32_t, const ChannelMessage& msg)
+{
+    RemoteSignal s;
+    __builtin_memcpy(&s, msg.payload, sizeof s);
+    KObject* o = exports().find(s.notification.index, s.notification.generation);
+    if (o && o->type() == ObjectType::kNotification) static_cast<Notification*>(o)->signal(s.bits);
+}
+
+void on_holder_release(uint32_t from, const ChannelMessage& msg)
+{
+    HolderRelease h;
+    __builtin_memcpy(&h, msg.payload, sizeof h);
+    exports().release_holder(h.object, from);
+}
+
+} // namespace
+
+void remote_ipc_init()
+{
+    Messenger& m = messenger();
+    m.set_handler(Msg::kIpcCall, on_ipc_call);
+    m.set_handler(Msg::kIpcWords, on_ipc_words);
+    m.set_handler(Msg::kIpcReply, on_ipc_reply);
+    m.set_handler(Msg::kSignalRemote, on_signal_remote);
+    m.set_handler(Msg::kHolderRelease, on_holder_release);
+}
+
+Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t flags, bool waits)
+{
+    const unsigned words = clamp_words(ipcflags::length(flags));
+    RemoteCall c{ref.token().index,
+                 ref.token().generation,
+                 uint8_t(words),
+                 uint8_t((waits ? kRemoteCallWaits : 0) | (flags & ipcflags::kNonBlocking ? kRemoteNonBlocking : 0)),
+                 badge,
+                 reinterpret_cast<uint64_t>(self),
+                 {self->frame.rdx, self->frame.r10, self->frame.r8, self->frame.r9}};
+    if (!messenger().send_value(ref.owner(), Msg::kIpcCall, c)) return Status::kNoMemory;
+    if (words > 4 && !send_fragments(ref.owner(), self->utcb(), words)) return Status::kNoMemory;
+    self->state = Thread::State::kBlockedRemote;
+    scheduler().block_current();
+    return Status::kOk;
+}
+
+Status remote_signal(const RemoteRef& ref, uint64_t bits)
+{
+    RemoteSignal s{ref.token(), bits};
+    return messenger().send_value(ref.owner(), Msg::kSignalRemote, s) ? Status::kOk : Status::kNoMemory;
+}
+
+void remote_proxy_done(Thread* proxy)
+{
+    const Status status = Status(proxy->frame.rax);
+    const unsigned words = ok(status) && proxy->origin_waits ? clamp_words(ipcflags::length(proxy->frame.rdi)) : 4;
+    RemoteReply r{proxy->origin_caller, int32_t(status), uint8_t(words), {},
+                  {proxy->frame.rdx, proxy->frame.r10, proxy->frame.r8, proxy->frame.r9}};
+    if (!messenger().send_value(proxy->origin_core, Msg::kIpcReply, r) ||
+        (words > 4 && !send_fragments(proxy->origin_core, proxy->utcb(), words)))
+        klog("remote: cannot answer core %u", proxy->origin_core);
+    proxy->state = Thread::State::kBlockedRemote; // idle, in the pool
+    proxy->reply_to = proxy->awaiting_reply_from = nullptr;
+    proxy->blocked_on = nullptr;
+    proxy->sending_call = proxy->origin_waits = false;
+    proxy->queue_next = g_free_proxies;
+    g_free_proxies = proxy;
+    --g_busy_proxies;
+}
+
+bool remote_ipc_release()
+{
+    while (Thread* t = g_free_proxies) {
+        g_free_proxies = t->queue_next;
+        t->destroy();
+    }
+    if (g_busy_proxies != 0) return false;
+    if (g_proxy_task) {
+        g_proxy_task->exit(0); // no threads, no capabilities: frees itself
+        g_proxy_task = nullptr;
+    }
+    return true;
+}
+
+} // namespace atoll_os

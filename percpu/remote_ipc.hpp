@@ -1,0 +1,36 @@
+// Cross-core IPC: a thread calls (or sends to, or signals) an object another
+// core owns through its RemoteRef. One message each way on the common path:
+// the call (header with the first four words; longer messages add one
+// fragment per six words) and the reply. The owner's kernel stands a proxy
+// thread in for the caller, so its endpoint code is the same-core code; an
+// IPI is sent only when the receiving core is halted (the messenger's rule).
+#pragma once
+
+#include <stdint.h>
+
+#include "kernel/abi/status.hpp"
+
+namespace atoll_os {
+
+class RemoteRef;
+class Thread;
+
+// Installs this core's message handlers for cross-core IPC.
+void remote_ipc_init();
+
+// `self` calls (waits) or sends to the remote endpoint behind `ref`, with
+// the message in its registers and UTCB; it blocks until the owner answers.
+// Returns a status only if the request could not be sent at all.
+[[nodiscard]] Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t flags, bool waits);
+// Signals the remote notification behind `ref` (one-way).
+[[nodiscard]] Status remote_signal(const RemoteRef& ref, uint64_t bits);
+
+// A proxy's operation ended (the scheduler would have made it ready): the
+// outcome goes back to the thread it stands for, and the proxy is reused.
+void remote_proxy_done(Thread* proxy);
+
+// Frees the idle proxies (before the kernel's self-check); false if some are
+// still standing in for a caller.
+bool remote_ipc_release();
+
+} // namespace atoll_os

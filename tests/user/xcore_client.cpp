@@ -1,0 +1,56 @@
+// Cross-core IPC, client side: runs on a core other than the server's, with
+// slot 1 a remote capability to core 0's boot endpoint. Badges, short and
+// 64-word calls, and what a remote capability cannot do (yet).
+#include "bench/atoll/measure.hpp"
+#include "runtime/lib/user/ipc.hpp"
+#include "runtime/lib/user/syscall.hpp"
+#include "tests/user/check.hpp"
+
+using namespace atoll_os;
+using namespace atoll_os::user;
+
+namespace {
+void c(bool ok, const char* what) { check(ok, "xcore_client", what); }
+} // namespace
+
+int main()
+{
+    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kMine = 9, badge = 7;
+    c(ok(cap_copy(sys::kSlotBootEndpoint, kMine, rights::kSend, badge)), "badged_copy_of_remote_capability");
+
+    bool all = true;
+    for (uint64_t i = 1; i <= 500 && all; ++i) {
+        Message m{{i, 0, 0, 0}};
+        all = ok(call(kMine, m)) && m.w[0] == 2 * i && m.w[1] == badge;
+    }
+    c(all, "500_cross_core_calls_with_badge");
+
+    bool long_ok = true;
+    for (int round = 0; round < 20 && long_ok; ++round) {
+        Message m{{kLong, 10, 20, 30}};
+        for (uint64_t i = 4; i < 64; ++i) main_utcb->mr[i] = i * 1000 + uint64_t(round);
+        uint64_t info = 0;
+        Status s = ipc_syscall(sys::kCall, kMine, ipcflags::with_length(64), m, nullptr, &info);
+        long_ok = ok(s) && ipcflags::length(info) == 64 && m.w[1] == 11 && m.w[2] == 21 && m.w[3] == 31;
+        for (uint64_t i = 4; i < 64 && long_ok; ++i) long_ok = main_utcb->mr[i] == i * 1000 + uint64_t(round) + 1;
+    }
+    c(long_ok, "64_word_calls_and_replies_cross_core");
+
+    Message t{{1, 0, 0, 0}};
+    c(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, t) == Status::kInvalidArgument,
+      "capability_transfer_across_cores_refused");
+    Message r{};
+    uint64_t b = 0;
+    c(receive(kMine, r, b) == Status::kWrongType, "receive_on_remote_endpoint_refused");
+
+    Message hz{};
+    (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
+    bench::measure("atoll/ipc_roundtrip/cross_core/to_core0/short", hz.w[0], 16, 32, 1, [] {
+        Message m{{1, 2, 3, 4}};
+        (void)call(9, m);
+    });
+
+    Message quit{{kQuit, 0, 0, 0}};
+    c(ok(call(kMine, quit)), "quit_answered");
+    return g_check_failures;
+}
