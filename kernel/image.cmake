@@ -57,6 +57,7 @@ add_library(atoll_kernel_core OBJECT
   ${P}/coordinator.cpp
   ${P}/first_tasks.cpp
   ${P}/exports.cpp
+  ${P}/core_endpoints.cpp
   ${P}/remote_ipc.cpp
   ${P}/core_init.cpp
   ${P}/kcb.cpp

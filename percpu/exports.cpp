@@ -49,6 +49,7 @@ void Exports::release_holder(ExportToken token, uint32_t holder)
     obj->export_slot = 0;
     --count_;
     release_object(obj);
+    if (count_ == 0 && drained_) drained_();
 }
 
 } // namespace atoll_os

@@ -26,6 +26,8 @@ public:
     // export's reference (which may destroy the object).
     void release_holder(ExportToken token, uint32_t holder);
     uint32_t exported() const { return count_; }
+    // Called when the last export goes (no other core names our objects).
+    void on_drained(void (*fn)()) { drained_ = fn; }
 
 private:
     struct Entry {
@@ -35,6 +37,7 @@ private:
     };
     Entry entries_[kSlots];
     uint32_t count_ = 0;
+    void (*drained_)() = nullptr;
 };
 
 Exports& exports(); // this core's

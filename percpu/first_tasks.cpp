@@ -22,6 +22,7 @@
 #include "percpu/coordinator.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
+#include "percpu/core_endpoints.hpp"
 #include "percpu/exports.hpp"
 #include "percpu/log_diag.hpp"
 #include "percpu/messenger.hpp"
@@ -39,16 +40,23 @@ constexpr uint8_t kSigma0Priority = 255, kRootPriority = 254;
 constexpr uint64_t kRootQuota = 64ull << 20;       // kernel memory for the root task and what it starts
 constexpr uint64_t kUserMemoryMax = 512ull << 20;  // sigma0's budget: the memory user space may have
 
-uint32_t g_running;
+uint32_t g_running;        // first tasks still running (on core 0: everywhere)
+uint32_t g_local_running;  // core 0: those on core 0
 int g_status;
 Endpoint* g_boot_endpoint; // shared by the first tasks until the root task hands out real capabilities
-uint64_t g_free_before, g_heap_before, g_channel_tables_before;
+uint64_t g_free_before, g_heap_before, g_channel_memory_before;
+bool g_remembered;
+
+// Channels (rings from other cores, page tables mapping theirs) last as
+// long as the machine: what they take after the baseline is not a loss.
+uint64_t channel_memory() { return remote_map_table_bytes() + messenger().ring_bytes(); }
 
 void remember_memory()
 {
     g_free_before = this_core().frames.free_bytes();
     g_heap_before = this_core().heap.bytes_in_use();
-    g_channel_tables_before = remote_map_table_bytes();
+    g_channel_memory_before = channel_memory();
+    g_remembered = true;
 }
 
 // After every task is gone, every frame, heap byte and quota byte they used
@@ -58,8 +66,7 @@ bool self_check()
     Kcb& k = this_core();
     LogDiag diag("selfcheck");
     bool frames_ok = k.frames.check(diag), heap_ok = k.heap.check(diag);
-    // Channels made since (to cores with first tasks) stay: not a loss.
-    uint64_t frames_lost = g_free_before - k.frames.free_bytes() - (remote_map_table_bytes() - g_channel_tables_before);
+    uint64_t frames_lost = g_free_before - k.frames.free_bytes() - (channel_memory() - g_channel_memory_before);
     uint64_t heap_lost = k.heap.bytes_in_use() - g_heap_before;
     bool ok = frames_ok && heap_ok && frames_lost == 0 && heap_lost == 0 && k.boot_quota.used() == 0;
     if (ok) klog("selfcheck: ok (frames, heap and quotas back to their state before the first task)");
@@ -68,6 +75,7 @@ bool self_check()
              "boot quota %lu bytes in use",
              frames_ok ? "consistent" : "INCONSISTENT", heap_ok ? "consistent" : "INCONSISTENT", frames_lost,
              heap_lost, k.boot_quota.used());
+    if (!ok) klog("selfcheck: %u remote references and %u exports still here", RemoteRef::live(), exports().exported());
     return ok;
 }
 
@@ -156,6 +164,20 @@ void copy_name(char* dst, size_t cap, const char* src, size_t len)
     return true;
 }
 
+// Reports this core's last first task to core 0 once no other core holds
+// a capability to an object here (they would still be using its memory).
+int64_t g_last_code;
+bool g_report_pending;
+
+void report_when_drained()
+{
+    if (!g_report_pending || exports().exported() != 0) return;
+    g_report_pending = false;
+    bool clean = remote_ipc_release() && self_check();
+    if (!messenger().send_value(0, Msg::kFirstTaskEnded, FirstTaskEnded{g_last_code, clean, true}))
+        klog("init: cannot report to core 0");
+}
+
 // The last first task anywhere is gone: check and stop the machine.
 void one_task_fewer()
 {
@@ -171,14 +193,24 @@ void on_task_exit(const char* name, int64_t code)
     klog("task %s exited with status %ld", name, code);
     if (this_core().core == 0) {
         if (code != 0) g_status = 1;
+        if (--g_local_running == 0) drop_core_endpoints();
         return one_task_fewer();
     }
-    // A first task core 0 placed here: this core checks its own memory
-    // when its last one is gone, and reports to core 0.
+    // A first task core 0 placed here: report it; after the last one this
+    // core lets go of the other cores' endpoints and, once every other
+    // core has let go of its objects, checks its own memory.
     bool last = --g_running == 0;
-    bool clean = !last || (remote_ipc_release() && self_check());
-    FirstTaskEnded e{code, clean, last};
-    if (!messenger().send_value(0, Msg::kFirstTaskEnded, e)) klog("init: cannot report to core 0");
+    if (!last) {
+        (void)messenger().send_value(0, Msg::kFirstTaskEnded, FirstTaskEnded{code, true, false});
+        return;
+    }
+    g_last_code = code;
+    // Releasing sends messages, and a full ring makes us serve our inbox
+    // meanwhile (where the last export may drain): only then is the
+    // report pending.
+    drop_core_endpoints();
+    g_report_pending = true;
+    report_when_drained();
 }
 
 void on_first_task_ended(uint32_t, const ChannelMessage& msg)
@@ -195,9 +227,9 @@ void on_start_first_task(uint32_t from, const ChannelMessage& msg)
     StartFirstTask st;
     __builtin_memcpy(&st, msg.payload, sizeof st);
     if (g_running == 0) {
-        map_boot_modules();
+        first_task_work_begins();
         scheduler().set_task_exit_hook(on_task_exit);
-        remember_memory();
+        exports().on_drained(report_when_drained);
     }
     const BootModule& m = boot_info().modules[st.module < boot_info().module_count ? st.module : 0];
     const char* start = m.name;
@@ -210,6 +242,7 @@ void on_start_first_task(uint32_t from, const ChannelMessage& msg)
     RemoteRef* boot = t ? RemoteRef::import(this_core().boot_quota, from, st.boot_endpoint, s) : nullptr;
     if (t && boot && ok(t->task->caps().install(sys::kSlotSelf, t->task, rights::kAll, 0)) &&
         ok(t->task->caps().install(sys::kSlotBootEndpoint, boot, rights::kAll, 0))) {
+        give_core_endpoints(t->task->caps());
         scheduler().make_ready(t);
         return;
     }
@@ -247,14 +280,25 @@ bool start_on_core(const char* name, size_t len, uint32_t core)
 
 void install_first_task_handlers()
 {
+    install_core_endpoint_handlers();
     messenger().set_handler(Msg::kStartFirstTask, on_start_first_task);
     messenger().set_handler(Msg::kFirstTaskEnded, on_first_task_ended);
 }
 
 bool first_tasks_here() { return g_running != 0; }
 
+void first_task_work_begins()
+{
+    if (g_remembered || this_core().core == 0) return;
+    map_boot_modules(); // before the baseline: its page tables stay
+    remember_memory();
+}
+
 void map_boot_modules()
 {
+    static bool mapped; // per core
+    if (mapped) return;
+    mapped = true;
     const BootInfo& info = boot_info();
     PageTables pt(this_core().pml4_phys, kPhysmapBase, cpu_has_1g_pages());
     FrameSource frames{frame_for_tables, nullptr};
@@ -275,6 +319,20 @@ void run_first_tasks(const char* init_list)
         klog("init: no memory for the boot endpoint: %s", status_message(s));
         shutdown_machine(1);
     }
+    // Which cores get first tasks: with more than one, each makes an
+    // endpoint every first task can reach (core_endpoints.hpp).
+    static CoreMask cores;
+    cores = CoreMask{};
+    for_each_list_item(init_list, [](const char* name, size_t len) {
+        uint32_t core = 0;
+        for (size_t i = 0; i < len; ++i)
+            if (name[i] == '@')
+                for (size_t j = i + 1; j < len && core < 100000; ++j) core = core * 10 + uint32_t(name[j] - '0');
+        cores.add(core);
+    });
+    bool several = false;
+    for (uint32_t c = 1; c < 256; ++c) several = several || cores.has(c);
+    if (several && !exchange_core_endpoints(cores, g_boot_endpoint)) shutdown_machine(1);
     for_each_list_item(init_list, [](const char* name, size_t len) {
         size_t at = 0;
         while (at < len && name[at] != '@') ++at;
@@ -293,6 +351,8 @@ void run_first_tasks(const char* init_list)
         if (!ok(caps.install(sys::kSlotSelf, t->task, rights::kAll, 0)) ||
             !ok(caps.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kAll, 0)))
             klog("init: %s: cannot install its first capabilities", t->task->name());
+        give_core_endpoints(caps);
+        ++g_local_running;
         scheduler().make_ready(t);
     });
     if (g_running == 0) shutdown_machine(g_status ? g_status : 1);

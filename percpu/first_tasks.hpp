@@ -13,6 +13,9 @@ void map_boot_modules();
 void install_first_task_handlers();
 // This core runs first tasks that have not all ended.
 bool first_tasks_here();
+// Core 0 has started asking this core for first-task work: from here on
+// its memory must come back (the self-check's baseline).
+void first_task_work_begins();
 
 // Starts every named module as a task and runs them ("name@N": on core N,
 // with a remote capability to the boot endpoint); when the last one has

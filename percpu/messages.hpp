@@ -24,6 +24,9 @@ enum class Msg : uint16_t {
     kHolderRelease,   // holder -> owner: HolderRelease: this core holds no copy any more
     kStartFirstTask,  // core 0 -> core N: StartFirstTask
     kFirstTaskEnded,  // core N -> core 0: FirstTaskEnded
+    kCoreEndpointRequest, // core 0 -> core N: CoreEndpointRequest
+    kCoreEndpointToken,   // core N -> core 0: CoreEndpointToken
+    kCoreEndpointTable,   // core 0 -> core N: CoreEndpointTable fragments
     kCount
 };
 
@@ -90,6 +93,22 @@ struct StartFirstTask {
     uint8_t pad[3];
     ExportToken boot_endpoint;
     uint64_t quota;
+};
+
+// Every core in `cores` makes an endpoint of its own, exported to the others.
+struct CoreEndpointRequest {
+    uint64_t cores[4]; // bit per core
+};
+struct CoreEndpointToken {
+    uint32_t core;
+    uint32_t pad;
+    ExportToken token;
+};
+// Tokens of cores [first, first + count), in order; index ~0: no endpoint.
+struct CoreEndpointTable {
+    uint16_t first, count;
+    uint32_t pad;
+    ExportToken tokens[6];
 };
 
 struct FirstTaskEnded {

@@ -103,6 +103,7 @@ void Messenger::service_channel_requests()
             klog("channel: out of memory for the ring from core %u", s);
             continue;
         }
+        ring_bytes_ += kPageSize << kOrder;
         ChannelRing* ring = ChannelRing::create(phys_to_ptr<void>(phys), kRingSlots);
         receivers_[s].attach(ring);
         active_[active_count_++] = s;

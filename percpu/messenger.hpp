@@ -63,6 +63,8 @@ public:
     }
 
     uint64_t sent_to(uint32_t core) const { return senders_[core].sent(); }
+    // Memory this core has given rings from other cores (kept for good).
+    uint64_t ring_bytes() const { return ring_bytes_; }
     uint64_t received_from(uint32_t core) const { return receivers_[core].received(); }
 
     // Called from the request IPI: someone wants a ring to us.
@@ -94,6 +96,7 @@ private:
     ChannelReceiver receivers_[kMaxCores];
     uint32_t active_[kMaxCores];        // cores with a ring to us, in creation order
     uint32_t active_count_ = 0;
+    uint64_t ring_bytes_ = 0;
     const ChannelDirectory* remote_dirs_[kMaxCores];
     MessageHandler handlers_[uint16_t(Msg::kCount)];
 };

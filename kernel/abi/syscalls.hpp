@@ -57,12 +57,19 @@ enum Number : uint64_t {
     kTaskWatch = 31,    // (task, notification, bits): signalled with bits when the task exits
     kTaskInfo = 32,     // (task) -> rdx = live threads, r10 = exit code, r8 = TaskState
     kLogWrite = 33,     // (log port, text, len): one line into the kernel log as given
-    kCount
+    // 34-37: interrupts and I/O ports (kernel/syscall/device_calls.cpp).
+    kCoreInfo = 38,     // () -> rdx = the core this thread runs on, r10 = cores in the machine
+    kCount = 39
 };
 
 // Capability slots every task the kernel starts itself begins with.
 inline constexpr uint64_t kSlotSelf = 0;          // its own Task, all rights
-inline constexpr uint64_t kSlotBootEndpoint = 1;  // an endpoint shared by all first tasks
+inline constexpr uint64_t kSlotBootEndpoint = 1;  // an endpoint shared by all first tasks (core 0's)
+// First tasks on a machine where they run on several cores: slot
+// kSlotCoreEndpoints + c is core c's endpoint (a remote capability unless
+// c is the task's own core), for every core with first tasks, c < 64.
+inline constexpr uint64_t kSlotCoreEndpoints = 16;
+inline constexpr uint64_t kMaxCoreEndpoints = 64;
 
 // The badge a receive reports when it was ended by the caller's bound
 // notification (rdx then holds the bits). No capability may carry it.

@@ -141,7 +141,7 @@ Thread* answer_caller(Thread* self, bool& answered)
 
 // The slot names an endpoint another core owns: the request travels there
 // (capability transfer across cores is not there yet).
-bool try_remote(Thread* self, uint64_t slot, uint64_t flags, bool waits)
+[[gnu::noinline]] bool try_remote(Thread* self, uint64_t slot, uint64_t flags, bool waits)
 {
     RemoteRef* ref;
     uint64_t badge;
@@ -241,7 +241,10 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
         return set_status(self, Status::kWouldBlock);
     }
     block_on(self, ep, Thread::State::kBlockedReceive);
-    if (caller) scheduler().hand_over(caller); // the server loop's fast path: back to the client
+    if (!caller) return;
+    if (caller->proxy) [[unlikely]]
+        return scheduler().make_ready(caller); // the answer goes to its core
+    scheduler().hand_over(caller); // the server loop's fast path: back to the client
 }
 
 bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t address)

@@ -25,6 +25,13 @@ RemoteRef* RemoteRef::import(Quota& payer, uint32_t owner, ExportToken token, St
     return r;
 }
 
+uint32_t RemoteRef::live()
+{
+    uint32_t n = 0;
+    for (RemoteRef* r = g_imports; r; r = r->next_) ++n;
+    return n;
+}
+
 void RemoteRef::destroy()
 {
     for (RemoteRef** link = &g_imports; *link; link = &(*link)->next_) {

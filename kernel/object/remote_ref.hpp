@@ -19,6 +19,7 @@ public:
     // The RemoteRef for (owner, token) on this core, made if needed.
     static RemoteRef* import(Quota& payer, uint32_t owner, ExportToken token, Status& status);
     void destroy(); // tells the owner (kHolderRelease)
+    static uint32_t live(); // on this core, for diagnostics
 
     uint32_t owner() const { return owner_; }
     const ExportToken& token() const { return token_; }

@@ -6,13 +6,15 @@
 #include "percpu/kcb.hpp"
 
 namespace atoll_os {
+
+bool pcid_state::enabled;
+
 namespace {
 
 constexpr uint64_t kCr4Pge = 1u << 7, kCr4Pcide = 1u << 17;
 constexpr uint64_t kNoFlush = 1ull << 63;
 
 // Per core, like every kernel global.
-bool g_enabled;
 PcidAllocator g_pcids;
 
 // Every PCID's translations go: toggling CR4.PGE flushes the whole TLB,
@@ -32,16 +34,13 @@ bool pcid_enable()
     if (!(cpu::cpuid(1).ecx & (1u << 17))) return false;
     // CR3 holds PCID 0 here (its low bits are zero), as setting PCIDE requires.
     cpu::write_cr4(cpu::read_cr4() | kCr4Pcide);
-    g_enabled = true;
+    pcid_state::enabled = true;
     return true;
 }
 
-bool pcid_enabled() { return g_enabled; }
-
-uint64_t cr3_for(Task& task)
+uint64_t cr3_with_pcid(Task& task)
 {
     const uint64_t tables = task.pml4_phys();
-    if (!g_enabled) return tables;
     PcidAllocator::Load l = g_pcids.load(task.pcid, task.pcid_generation, task.tlb_stale);
     if (l.flush_all) flush_all_contexts();
     return tables | l.pcid | (l.flush_pcid ? 0 : kNoFlush);

@@ -48,10 +48,14 @@ private:
 
 // After CR4 setup on each core: turns PCIDs on if the CPU has them.
 bool pcid_enable();
-bool pcid_enabled();
+namespace pcid_state {
+extern bool enabled; // per core; read on every address-space switch
+} // namespace pcid_state
+inline bool pcid_enabled() { return pcid_state::enabled; }
 
-// The CR3 value that loads `task`'s address space.
-uint64_t cr3_for(Task& task);
+// The CR3 value that loads `task`'s address space with its PCID (only
+// when pcid_enabled(); otherwise CR3 is just the tables).
+uint64_t cr3_with_pcid(Task& task);
 
 // CR3's address-space bits without the PCID (what identifies the tables).
 inline uint64_t cr3_tables(uint64_t cr3) { return cr3 & 0x000ffffffffff000ull; }

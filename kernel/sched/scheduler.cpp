@@ -25,7 +25,8 @@ Scheduler& scheduler() { return g_scheduler; }
 
 void Scheduler::make_ready(Thread* t)
 {
-    if (t->proxy) return remote_proxy_done(t); // it stands for another core's thread: the answer goes there
+    if (t->proxy) [[unlikely]]
+        return remote_proxy_done(t); // it stands for another core's thread: the answer goes there
     unsigned p = t->priority;
     t->state = Thread::State::kReady;
     t->queue_next = nullptr;
@@ -70,7 +71,7 @@ unsigned Scheduler::highest_ready_priority() const
 void Scheduler::hand_over(Thread* next)
 {
     if (current_) make_ready(current_), current_ = nullptr; // a sender that keeps running after send
-    if (next->priority >= highest_ready_priority() && !next->proxy) switch_to(next);
+    if (next->priority >= highest_ready_priority()) switch_to(next); // never a proxy: IPC checks
     make_ready(next);
     resume();
 }
@@ -163,7 +164,7 @@ void Scheduler::switch_to(Thread* next)
     }
     if (loaded_cr3_ != next->task->pml4_phys()) {
         loaded_cr3_ = next->task->pml4_phys();
-        cpu::write_cr3(cr3_for(*next->task));
+        cpu::write_cr3(pcid_enabled() ? cr3_with_pcid(*next->task) : loaded_cr3_);
     }
     current_ = next;
     next->state = Thread::State::kRunning;
@@ -191,31 +192,30 @@ void Scheduler::resume()
         current_ = nullptr;
         make_ready(t);
     }
-    uint64_t idle_since = 0;
     for (;;) {
         cpu::cli();
         wake_sleepers();
         if (Thread* next = take_highest()) switch_to(next);
-        // Nothing to run: serve the channels, spin on them briefly (a
-        // cross-core reply usually comes within microseconds, and a halted
-        // core needs an IPI to wake), then halt until a doorbell or tick.
-        cpu::sti();
-        Messenger& m = messenger();
-        if (m.poll()) {
-            idle_since = 0;
-            continue;
-        }
-        uint64_t now = cpu::rdtsc();
-        if (!idle_since) idle_since = now;
-        if (now - idle_since < Messenger::spin_before_idle_tsc()) {
-            cpu::pause();
-            continue;
-        }
-        idle_since = 0;
-        cpu::cli();
-        if (!sleepers_ || sleepers_->wake_tsc > cpu::rdtsc()) m.idle_until_doorbell();
-        else cpu::sti();
+        idle();
     }
+}
+
+// Nothing to run: serve the channels, spin on them briefly (a cross-core
+// reply usually comes within microseconds, and a halted core needs an IPI
+// to wake), then halt until a doorbell or a tick. Kept out of resume() so
+// the switch path stays lean.
+[[gnu::noinline]] void Scheduler::idle()
+{
+    cpu::sti();
+    Messenger& m = messenger();
+    const uint64_t start = cpu::rdtsc();
+    while (cpu::rdtsc() - start < Messenger::spin_before_idle_tsc()) {
+        if (m.poll()) return;
+        cpu::pause();
+    }
+    cpu::cli();
+    if (!sleepers_ || sleepers_->wake_tsc > cpu::rdtsc()) m.idle_until_doorbell();
+    else cpu::sti();
 }
 
 } // namespace atoll_os

@@ -47,6 +47,7 @@ private:
     unsigned highest_ready_priority() const; // 0 when nothing is ready
     void remove_ready(Thread* t);
     void wake_sleepers();
+    void idle();
     // Frees a thread that is running or blocked (in no queue), and its task
     // with its last thread.
     void release_thread(Thread* t, int64_t code);

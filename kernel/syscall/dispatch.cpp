@@ -107,6 +107,11 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kCapGive: f->rax = uint64_t(sys_cap_give(s.current(), *f)); break;
     case sys::kTaskWatch: f->rax = uint64_t(sys_task_watch(s.current(), f->rdi, f->rsi, f->rdx)); break;
     case sys::kTaskInfo: f->rax = uint64_t(sys_task_info(s.current(), f->rdi)); break;
+    case sys::kCoreInfo:
+        f->rdx = this_core().core;
+        f->r10 = boot_info().topology.core_count;
+        f->rax = uint64_t(Status::kOk);
+        break;
     case sys::kLogWrite: f->rax = uint64_t(sys_log_write(f->rdi, f->rsi, f->rdx)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);

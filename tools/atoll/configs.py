@@ -185,6 +185,15 @@ CONFIGS = (
                              patterns=tuple(rf"^\[c{core} \S+\] xcore_client: USER PASS xcore_client/quit_answered"
                                             for core in (1, 2, 3)) +
                              tuple(rf"^\[c{core} \S+\] selfcheck: ok" for core in (0, 1, 2, 3)))),
+    # Ping-pong on every ordered pair of cores, 4 and 8 of them: one copy of
+    # xcore_pairs per core, calling every other core's endpoint.
+    *(Config(f"tcg-xcore-pairs{n}", Machine(cores=n, memory="1G"),
+             cmdline="init=" + ",".join(["xcore_pairs"] + [f"xcore_pairs@{c}" for c in range(1, n)]),
+             ktests=False, checks=("online", "user"), modules=("user/xcore_pairs",), timeout=300,
+             user=UserExpected(passes=tuple(f"xcore_pairs/calls_c{i}_to_c{j}" for i in range(n) for j in range(n)
+                                            if i != j) + ("xcore_pairs/answered_every_other_core",),
+                               patterns=tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
+      for n in (4, 8)),
     # The L4Re-style boot: sigma0, the root task, and what boot.cfg names.
     # The default configuration (./atoll run): console and the echo pair.
     Config("tcg-root", Machine(cores=2), cmdline="", ktests=False, checks=("online", "user"),
