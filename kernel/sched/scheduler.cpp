@@ -141,7 +141,7 @@ void Scheduler::exit_current(int64_t code) { release_thread(current_, code); }
 void Scheduler::kill_blocked(Thread* t, const char* why)
 {
     klog("task %s thread %s (%u) killed: %s", t->task->name(), t->name, t->id, why);
-    t->task->killed = true;
+    t->task->killed = t->task->live_threads == 1; // how it ended: its last thread was killed
     release_thread(t, -1);
 }
 
@@ -150,7 +150,7 @@ void Scheduler::kill_current(const char* what, uint64_t ip, uint64_t address)
     Thread* t = current_;
     klog("task %s thread %s (%u) killed: %s at ip %#lx, address %#lx", t->task->name(), t->name, t->id, what, ip,
          address);
-    t->task->killed = true;
+    t->task->killed = t->task->live_threads == 1;
     release_thread(current_, -1);
 }
 

@@ -70,7 +70,7 @@ bool give_requested(Child& c, ProgramEnv& env, const Services& services)
         }
         case bootcfg::CapKind::kIrq:
         case bootcfg::CapKind::kIoPorts:
-            log("%s:%u: %s capabilities are not available on Atoll yet", "boot.cfg", c.config->line,
+            log("%s:%u: %s capabilities are not available on Atoll yet", services.config_file, c.config->line,
                 r.kind == bootcfg::CapKind::kIrq ? "irq" : "ioport");
             break;
         }
@@ -143,7 +143,7 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
 {
     const bootcfg::Program& p = *c.config;
     if (!find_module(root_env, p.image, c.image, c.image_bytes)) {
-        log("boot.cfg:%u: program %s: there is no boot module %s", p.line, p.name, p.image);
+        log("%s:%u: program %s: there is no boot module %s", services.config_file, p.line, p.name, p.image);
         return false;
     }
     LogDiag diag;

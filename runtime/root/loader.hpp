@@ -13,6 +13,7 @@ namespace atoll_os::root {
 // What the root task hands out.
 struct Services {
     static constexpr unsigned kMaxServers = bootcfg::kMaxPrograms;
+    const char* config_file; // its name, for messages that point at a line
     uint64_t pager;        // our endpoint: faults and memory requests (badged per program)
     uint64_t exits;        // notification the kernel signals when a program ends
     uint64_t console;      // the console's endpoint, kNoSlot without one

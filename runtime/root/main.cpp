@@ -58,6 +58,7 @@ bool read_config(const ProgramEnv& env)
             return false;
         }
         log("%s: %u program%s", env.caps[i].name, g_config.program_count, g_config.program_count == 1 ? "" : "s");
+        g_services.config_file = env.caps[i].name;
         return place_programs(reinterpret_cast<const char*>(text), size, env.caps[i].name, env, g_cores);
     }
     log("no boot configuration (a boot module named *.cfg); starting nothing");
@@ -100,11 +101,28 @@ Child* child_by_badge(uint64_t badge)
 
 bool is_server(const Child& c) { return c.config->serves[0] != '\0'; }
 
+// A server that is gone (or never started) leaves no endpoint behind:
+// revoking and deleting ours takes its clients' copies too, and whoever
+// waits on it hears kDead instead of waiting forever.
+void close_service(const Child& c)
+{
+    if (!is_server(c)) return;
+    for (uint32_t i = 0; i < g_services.server_count; ++i) {
+        Services::Server& s = g_services.servers[i];
+        if (&g_children[s.child] != &c || s.slot == kNoSlot) continue;
+        (void)user::cap_revoke(s.slot);
+        (void)user::cap_delete(s.slot);
+        if (s.slot == g_services.console) g_services.console = kNoSlot;
+        s.slot = kNoSlot;
+    }
+}
+
 void start(Child& c)
 {
     if (!start_child(c, g_services, *user::program_env())) {
         c.state = Child::State::kEnded;
         g_failed = true;
+        close_service(c);
     }
 }
 
@@ -133,6 +151,7 @@ void ended(Child& c, const user::TaskInfo& info)
     user::free_slot(c.task_slot);
     user::free_slot(c.pager_slot);
     release_memory(c);
+    close_service(c);
 }
 
 void check_exits(uint64_t bits)

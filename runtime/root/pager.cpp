@@ -12,7 +12,7 @@ namespace atoll_os::root {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-constexpr uint64_t kChunkBytes = 256 * 1024;
+constexpr uint64_t kMinChunk = 256 * 1024, kMaxChunk = 4ull << 20; // sigma0's frames: 2^n pages, <= 4 MiB
 constexpr uint64_t kLowestPage = 0x10000;
 // Our windows onto chunks, one after another; never reused (plenty of
 // address space).
@@ -81,7 +81,10 @@ bool take_page(Child& c, uint64_t& frame_slot, uint64_t& page, uint8_t*& content
     if (c.given + kPage > c.allowance) return false;
     Chunk* chunk = c.chunk_count ? &c.chunks[c.chunk_count - 1] : nullptr;
     if (!chunk || chunk->used == chunk->pages) {
-        if (!new_chunk(c, kChunkBytes)) return false;
+        // Chunks grow with the allowance so that kMaxChunks of them cover it.
+        uint64_t bytes = kMinChunk;
+        while (bytes < kMaxChunk && bytes * Child::kMaxChunks < c.allowance) bytes *= 2;
+        if (!new_chunk(c, bytes)) return false;
         chunk = &c.chunks[c.chunk_count - 1];
     }
     frame_slot = chunk->slot;

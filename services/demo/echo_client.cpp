@@ -17,9 +17,14 @@ int main()
     }
     const ProgramEnv* env = program_env();
     print("hello from %s on core %u; args \"%s\"", env->name, env->core, env->args);
+    // --lines N (1-3): how many of these to send.
     static const char* const lines[] = {"hello, atoll", "servers and clients over ipc", "goodbye"};
+    unsigned count = 3;
+    for (const char* a = env->args; *a; ++a)
+        if (__builtin_strncmp(a, "--lines ", 8) == 0 && a[8] >= '1' && a[8] <= '3') count = unsigned(a[8] - '0');
     demo::EchoClient client(echo);
-    for (const char* line : lines) {
+    for (unsigned i = 0; i < count; ++i) {
+        const char* line = lines[i];
         char out[demo::kMaxEcho];
         uint64_t served = 0;
         size_t len = __builtin_strlen(line);

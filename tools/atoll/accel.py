@@ -1,5 +1,8 @@
 """Use KVM only when it actually works: boot the kernel under KVM with
-cmdline `probe` and accept KVM if the OS shuts down with status 0.
+cmdline `probe` and accept KVM if the OS shuts down with status 0. Runs
+that start user programs probe with one (user/fpu, which switches FPU
+state between threads): under nested KVM the kernel boots but XRSTOR of a
+user thread's state can stop QEMU with "emulation failure".
 
 The answer is cached in build/accel-probe.txt, keyed by the kernel image,
 the QEMU version and the host kernel release; delete the file to re-probe.
@@ -42,14 +45,24 @@ def device_problem(device=KVM_DEVICE):
     return None
 
 
-def boot_probe(kernel, timeout=PROBE_TIMEOUT, runner=qemu.run_captured):
-    """Boot `kernel` once under KVM on one core; Probe(ok, reason)."""
-    cmd = qemu.command(qemu.Machine(accel="kvm", cores=1), qemu.Kernel(kernel, "probe"))
+def user_probe_module(kernel):
+    """The user program a user-mode probe boots (next to the kernel's build)."""
+    return Path(kernel).parents[1] / "user" / "fpu"
+
+
+def boot_probe(kernel, timeout=PROBE_TIMEOUT, runner=qemu.run_captured, user=False):
+    """Boot `kernel` once under KVM on one core (with user=True, running
+    the user-mode FPU test as well); Probe(ok, reason)."""
+    medium = qemu.Kernel(kernel, "probe")
+    if user:
+        medium = qemu.Kernel(kernel, "init=fpu", (user_probe_module(kernel),))
+    cmd = qemu.command(qemu.Machine(accel="kvm", cores=1), medium)
     with tempfile.TemporaryDirectory(prefix="atoll-probe-") as tmp:
         run = runner(cmd, Path(tmp) / "serial.log", timeout)
     outcome = run.outcome()
     if outcome.os_status == 0:
-        return Probe(True, f"probe booted the kernel under KVM in {run.seconds:.1f} s")
+        what = "the kernel and a user program" if user else "the kernel"
+        return Probe(True, f"probe booted {what} under KVM in {run.seconds:.1f} s")
     return Probe(False, f"kvm probe failed: {outcome.description}")
 
 
@@ -76,17 +89,21 @@ def write_cache(path, key, probe):
     os.replace(tmp, path)   # atomic: boot tests may probe concurrently
 
 
-def probe_kvm(kernel, cache=None, boot=boot_probe, device=KVM_DEVICE):
+def probe_kvm(kernel, cache=None, boot=boot_probe, device=KVM_DEVICE, user=False):
     problem = device_problem(device)
     if problem:
         return Probe(False, f"kvm probe failed: {problem}")
+    if user and not user_probe_module(kernel).is_file():
+        return Probe(False, f"kvm probe failed: {user_probe_module(kernel)} is not built")
     cache = Path(cache) if cache else paths.accel_cache(Path(kernel).parents[1])
-    key = cache_key(kernel)
+    if user:
+        cache = cache.with_name(cache.stem + "-user" + cache.suffix)
+    key = cache_key(kernel) + (f" user={cache_key(user_probe_module(kernel))}" if user else "")
     cached = read_cache(cache, key)
     if cached:
         return cached
     info(f"probing KVM: booting {kernel} with -accel kvm (at most {PROBE_TIMEOUT} s)")
-    result = boot(kernel)
+    result = boot(kernel, user=True) if user else boot(kernel)
     write_cache(cache, key, result)
     return result
 

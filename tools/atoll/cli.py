@@ -67,8 +67,9 @@ def _run_machine(args, accel_name):
 def cmd_run(args, _extra):
     setup(args)
     kernel = existing(paths.kernel_mb())
+    user_mode = bool(_boot_modules(args)) or "init=" in args.cmdline
     choice = accel.choose(args.accel, kernel,
-                          probe=lambda k: accel.probe_kvm(k, paths.accel_cache()))
+                          probe=lambda k: accel.probe_kvm(k, paths.accel_cache(), user=user_mode))
     ui.info(choice.describe())
     machine = _run_machine(args, choice.accel)
     with tempfile.TemporaryDirectory(prefix="atoll-run-") as tmp:
