@@ -49,6 +49,7 @@ int main()
     g_cores = info.w[1] < sys::kMaxCoreEndpoints ? info.w[1] : sys::kMaxCoreEndpoints;
     Message hz{};
     (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
+    if (g_me == 0) print("bench: TSC %lu Hz", hz.w[0]); // what ./atoll bench turns ticks into ns with
     check(ok(notification_create(sys::kSlotSelf, kDone)) &&
               ok(thread_create(sys::kSlotSelf, answer, g_stack + sizeof g_stack, 100)),
           "xcore_pairs", "answering_thread");

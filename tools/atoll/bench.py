@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import bootlog, paths, qemu
+from . import bootlog, pairs, paths, qemu
 from .ui import AtollError, info
 
 ATOLL_PROGRAMS = ("ipc_bench", "bench_server")
@@ -53,8 +53,12 @@ def atoll_machine(accel):
 
 def atoll_entries(log, accel):
     """Google Benchmark entries for the BENCH lines of one boot."""
+    return atoll_entries_from(log.bench, accel)
+
+
+def atoll_entries_from(bench_lines, accel):
     entries = []
-    for name, iterations, tmin, median, p99 in log.bench:
+    for name, iterations, tmin, median, p99 in bench_lines:
         entry = {"name": name, "run_name": name, "run_type": "iteration", "repetitions": 1,
                  "repetition_index": 0, "threads": 1, "iterations": iterations,
                  "real_time": median, "cpu_time": median, "time_unit": "ns",
@@ -153,10 +157,29 @@ def report(accel, atoll, linux_rows, context):
     return "\n".join(lines) + "\n"
 
 
-def run(accel, out_dir, quick=False, name_filter=None):
+def run_pairs(accel, cores, out_dir):
+    """The core-pair matrix: entries, plus pairs.md and (with matplotlib) pairs.png."""
+    entries = atoll_entries_from(pairs.run(accel, cores, out_dir), accel)
+    if accel != "icount":
+        hz = _tsc_hz(out_dir / "pairs-serial.log")
+        for e in entries:
+            for key in ("real_time", "cpu_time", "ns"):
+                e[key] = e["ticks_median"] * 1e9 / hz
+    key, unit = ("instructions", "instructions (-icount: both vCPUs' together)") if accel == "icount" \
+        else ("ns", f"ns ({accel})")
+    values = pairs.pair_values(entries, key)
+    (out_dir / "pairs.md").write_text(pairs.table(values, unit))
+    pairs.heat_map(values, unit, out_dir / "pairs.png",
+                   f"Atoll cross-core IPC round trip, {cores} cores, {accel}")
+    return entries
+
+
+def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atoll = run_atoll(accel, out_dir, name_filter)
+    if pair_cores:
+        atoll += run_pairs(accel, pair_cores, out_dir)
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
     context = dict(linux_results.get("context", {}))
     context.update({"date": datetime.datetime.now().isoformat(timespec="seconds"),

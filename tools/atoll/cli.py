@@ -95,7 +95,7 @@ def cmd_bench(args, _extra):
     setup(args)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or paths.BUILD / "bench-results" / f"{stamp}-{args.accel}"
-    bench.run(args.accel, out, quick=args.quick, name_filter=args.filter)
+    bench.run(args.accel, out, quick=args.quick, name_filter=args.filter, pair_cores=args.cores)
     print((Path(out) / "report.md").read_text())
     return 0
 
@@ -153,6 +153,8 @@ def _add_bench(sub):
     p.add_argument("--accel", choices=("icount", "tcg", "kvm"), default="icount",
                    help="icount (default): deterministic instruction counts; tcg; kvm")
     p.add_argument("--quick", action="store_true", help="short Linux runs (one repetition)")
+    p.add_argument("--cores", type=int, default=4, metavar="N",
+                   help="cores for the cross-core pair matrix (default 4; 0 skips it)")
     p.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
     p.add_argument("--out", type=Path, help="results folder (default build/bench-results/DATE-ACCEL)")
     p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two results.json files")

@@ -11,7 +11,7 @@ PACKAGES = (
     "qemu-system-x86", "grub-pc-bin", "grub-efi-amd64-bin", "grub-common",
     "xorriso", "mtools", "ovmf",
     "libgtest-dev", "libbenchmark-dev", "hwloc", "libhwloc-dev",
-    "libclang-rt-14-dev", "acpica-tools", "spin",
+    "libclang-rt-14-dev", "acpica-tools", "spin", "python3-matplotlib",
 )
 
 

@@ -1,0 +1,97 @@
+"""The core-pair latency matrix: Atoll's xcore_pairs on every core of an
+N-core machine, each calling every other core's endpoint, one BENCH line per
+ordered pair (atoll/ipc_roundtrip/cross_core/cI_cJ/short). Drawn as a text
+table and, with matplotlib (Debian python3-matplotlib), a PNG heat map."""
+import re
+from pathlib import Path
+
+from . import bootlog, paths, qemu
+from .ui import AtollError, info
+
+PAIR = re.compile(r"^atoll/ipc_roundtrip/cross_core/c(\d+)_c(\d+)/short$")
+BOOT_TIMEOUT = 300
+
+
+def command(accel, cores, build=None):
+    build = Path(build or paths.BUILD)
+    module = build / "user" / "xcore_pairs"
+    if not module.is_file():
+        raise AtollError(f"{module} missing: build first (cmake --build --preset default)")
+    cmdline = "init=" + ",".join(["xcore_pairs"] + [f"xcore_pairs@{c}" for c in range(1, cores)])
+    machine = qemu.Machine(accel=accel, cores=cores, memory="1G")
+    return qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), cmdline, (module,)))
+
+
+def run(accel, cores, out_dir):
+    """Boots the pairs and returns the serial log's BENCH entries."""
+    if cores < 2:
+        raise AtollError("the core-pair matrix needs at least 2 cores")
+    info(f"atoll: booting the core-pair matrix on {cores} cores ({accel})")
+    log_path = Path(out_dir) / "pairs-serial.log"
+    result = qemu.run_captured(command(accel, cores), log_path, BOOT_TIMEOUT)
+    log = bootlog.parse(bootlog.read(log_path))
+    if result.outcome().os_status != 0 or not log.bench:
+        raise AtollError(f"the core-pair boot failed ({result.outcome().description}); see {log_path}")
+    return log.bench
+
+
+def matrix(values):
+    """{(i, j): value} -> (cores, rows) with None on the diagonal."""
+    cores = 1 + max(max(i, j) for i, j in values)
+    return cores, [[values.get((i, j)) for j in range(cores)] for i in range(cores)]
+
+
+def pair_values(entries, key):
+    out = {}
+    for e in entries:
+        m = PAIR.match(e["name"])
+        if m:
+            out[(int(m.group(1)), int(m.group(2)))] = e[key]
+    return out
+
+
+def table(values, unit):
+    """Markdown: callers down, callees across."""
+    cores, rows = matrix(values)
+    lines = ["| caller \\ callee | " + " | ".join(f"core {j}" for j in range(cores)) + " |",
+             "|---|" + "---:|" * cores]
+    for i, row in enumerate(rows):
+        cells = ["-" if v is None else f"{v:,.0f}" for v in row]
+        lines.append(f"| core {i} | " + " | ".join(cells) + " |")
+    return f"Round trip, {unit} (median):\n\n" + "\n".join(lines) + "\n"
+
+
+def heat_map(values, unit, path, title):
+    """Writes a PNG; returns False (and says why) without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        info("no heat map: matplotlib is missing (Debian package python3-matplotlib)")
+        return False
+    from matplotlib.colors import LogNorm
+    cores, rows = matrix(values)
+    grid = [[float("nan") if v is None else v for v in row] for row in rows]
+    present = [v for v in values.values() if v and v > 0]
+    # Emulated cores spread over orders of magnitude: a log scale keeps
+    # the ordinary pairs apart from the outliers.
+    norm = LogNorm() if present and max(present) > 20 * min(present) else None
+    size = 2.5 + 0.55 * cores
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    image = ax.imshow(grid, cmap="viridis", norm=norm)
+    if cores <= 16:
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v is not None:
+                    ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=6, color="white")
+    ax.set_xticks(range(cores))
+    ax.set_yticks(range(cores))
+    ax.set_xlabel("callee core")
+    ax.set_ylabel("caller core")
+    ax.set_title(title, fontsize=8, wrap=True)
+    fig.colorbar(image, ax=ax, label=unit, shrink=0.8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
