@@ -59,7 +59,8 @@ enum Number : uint64_t {
     kLogWrite = 33,     // (log port, text, len): one line into the kernel log as given
     // 34-37: interrupts and I/O ports (kernel/syscall/device_calls.cpp).
     kCoreInfo = 38,     // () -> rdx = the core this thread runs on, r10 = cores in the machine
-    kCount = 39
+    kCapMove = 39,      // (src slot, dest slot): same capability, new slot; src empty after
+    kCount = 40
 };
 
 // Capability slots every task the kernel starts itself begins with.

@@ -78,6 +78,25 @@ Status CapSpace::derive_into(uint64_t from, CapSpace& target, uint64_t to, uint3
     return s;
 }
 
+Status CapSpace::move(uint64_t from, uint64_t to)
+{
+    if (from >= kSlots || !slots_[from].object) return fail(Status::kInvalidCapability, from);
+    if (to >= kSlots) return fail(Status::kInvalidCapability, to);
+    if (from == to) return Status::kOk;
+    if (slots_[to].object) return fail(Status::kSlotOccupied, to);
+    Capability& src = slots_[from];
+    Capability& dst = slots_[to];
+    dst = src;
+    // Everything that points at the slot now points at its new place.
+    if (dst.prev_sibling) dst.prev_sibling->next_sibling = &dst;
+    else if (dst.parent) dst.parent->first_child = &dst;
+    if (dst.next_sibling) dst.next_sibling->prev_sibling = &dst;
+    for (Capability* child = dst.first_child; child; child = child->next_sibling) child->parent = &dst;
+    move_mappings(src, dst);
+    src = Capability{};
+    return Status::kOk;
+}
+
 Status CapSpace::remove(uint64_t slot)
 {
     if (slot >= kSlots || !slots_[slot].object) return fail(Status::kInvalidCapability, slot);

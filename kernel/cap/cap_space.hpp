@@ -58,6 +58,9 @@ public:
                                      uint64_t badge = 0);
     // The slot itself, for operations that hang state on it (mappings).
     Capability& at(uint64_t slot) { return slots_[slot]; }
+    // Moves a capability to an empty slot: same object, rights, badge,
+    // place in the derivation tree and mappings; `from` is empty after.
+    [[nodiscard]] Status move(uint64_t from, uint64_t to);
     // Removes one capability; whatever was derived from it stays, now
     // derived from its parent.
     [[nodiscard]] Status remove(uint64_t slot);

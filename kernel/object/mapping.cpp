@@ -63,6 +63,13 @@ Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_
     return Status::kOk;
 }
 
+void move_mappings(Capability& from, Capability& to)
+{
+    to.mappings = from.mappings;
+    from.mappings = nullptr;
+    for (Mapping* m = to.mappings; m; m = m->cap_next) m->cap = &to;
+}
+
 void unmap_all(Capability& cap)
 {
     while (Mapping* m = cap.mappings) {

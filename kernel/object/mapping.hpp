@@ -31,6 +31,8 @@ struct Mapping {
 // recorded on `cap` (the capability naming `frame`).
 [[nodiscard]] Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page,
                                uint64_t pages, MapFlags flags);
+// The capability moved to another slot: its mappings go with it.
+void move_mappings(Capability& from, Capability& to);
 // Unmaps everything mapped through `cap` (on delete, revoke, or request).
 void unmap_all(Capability& cap);
 // The task's address space is going away: drop its records without unmapping.

@@ -67,6 +67,18 @@ int main()
     c(ok(poll(kExits, bits)) && bits == 0, "no_exit_yet");
     c(ok(cap_delete(kChild)) && ok(poll(kExits, bits)) && bits == 4, "dropping_unstarted_task_ends_it");
     c(ok(unmap(kFrame)) && !readable(kVa), "unmap");
+
+    // Moving a capability takes its mappings and its place in the tree along.
+    constexpr uint64_t kMoved = 50, kChildCap = 51, kChildMoved = 52;
+    c(ok(map(sys::kSlotSelf, kFrame, kVa, 0)) && cap_move(kFrame, kEndpoint) == Status::kSlotOccupied,
+      "move_to_occupied_slot_refused");
+    c(ok(cap_move(kFrame, kMoved)) && cap_delete(kFrame) == Status::kInvalidCapability && readable(kVa),
+      "move_keeps_mappings");
+    c(ok(unmap(kMoved)) && !readable(kVa), "moved_capability_unmaps_its_mappings");
+    c(ok(cap_copy(kMoved, kChildCap, rights::kRead)) && ok(cap_move(kChildCap, kChildMoved)) &&
+          ok(cap_revoke(kMoved)) && cap_delete(kChildMoved) == Status::kInvalidCapability,
+      "moved_copy_stays_in_the_derivation_tree");
+    c(ok(cap_move(kMoved, kFrame)), "move_back");
     c(ok(cap_delete(kFrame)) && ok(cap_delete(kEndpoint)) && ok(cap_delete(kExits)), "cleanup");
     return g_check_failures;
 }

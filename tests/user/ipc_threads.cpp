@@ -40,6 +40,18 @@ void low_priority_worker(Utcb*)
     thread_exit(0);
 }
 
+// Spins until told to stop: it never blocks, so only preemption lets a
+// higher-priority thread run while it does.
+volatile bool g_spin = true;
+volatile uint64_t g_spins;
+alignas(16) char g_spinner_stack[8192];
+
+void spinner(Utcb*)
+{
+    while (g_spin) g_spins = g_spins + 1;
+    thread_exit(0);
+}
+
 } // namespace
 
 int main()
@@ -79,7 +91,19 @@ int main()
     for (uint64_t spin = 0; spin < 3000000; ++spin) asm volatile("" ::: "memory"); // stay runnable
     bool starved = !g_low_ran;
     (void)sleep_micros(20000);
+    if (!starved || !g_low_ran) print("strict_priority: starved %d, ran %d", int(starved), int(g_low_ran));
     check_(starved && g_low_ran, "strict_priority");
+
+    // Preemption: while a lower-priority thread spins, our sleep's end (a
+    // timer tick) must put us back on the CPU at once, mid-spin.
+    check_(ok(thread_create(sys::kSlotSelf, spinner, g_spinner_stack + sizeof g_spinner_stack, 50)), "spinner");
+    (void)sleep_micros(30000); // the spinner runs meanwhile
+    uint64_t seen = g_spins;
+    bool back_while_spinning = seen > 0 && g_spin;
+    for (uint64_t spin = 0; spin < 1000000; ++spin) asm volatile("" ::: "memory"); // runnable: it must not run
+    check_(back_while_spinning && g_spins == seen, "higher_priority_preempts_a_spinning_thread");
+    g_spin = false;
+    (void)sleep_micros(1000); // let it finish
 
     Message quit{{kQuit, 0, 0, 0}};
     check_(ok(call(kEndpoint, quit)) && quit.w[0] == kQuit, "server_stops");

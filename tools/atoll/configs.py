@@ -132,7 +132,7 @@ CONFIGS = (
                "empty_slot_rejected", "slot_out_of_range_rejected", "wrong_type_rejected",
                "copy_with_fewer_rights", "reduced_rights_enforced", "copy_of_copy", "rights_never_grow",
                "delete", "poll_without_sender", "no_priority_escalation", "low_priority_thread",
-               "strict_priority", "server_stops")) + (
+               "strict_priority", "spinner", "higher_priority_preempts_a_spinning_thread", "server_stops")) + (
                "ping_client/badged_copy", "ping_client/1000_cross_task_calls", "ping_client/quit_answered",
                "ping_server/served_until_quit", "ping_server/every_call_carried_the_client_badge") +
                tuple(f"notify/{c}" for c in (
@@ -169,7 +169,9 @@ CONFIGS = (
                    "copy_maps_same_memory", "delete_unmaps_only_its_mappings", "frames_exhaust_quota_with_a_status",
                    "deleting_frames_returns_quota", "task_without_quota_refused", "task_name_with_space_refused",
                    "task_create", "task_info_fresh", "task_watch", "cap_give_into_task", "map_into_other_task",
-                   "no_exit_yet", "dropping_unstarted_task_ends_it", "unmap", "cleanup")),
+                   "no_exit_yet", "dropping_unstarted_task_ends_it", "unmap", "move_to_occupied_slot_refused",
+                   "move_keeps_mappings", "moved_capability_unmaps_its_mappings",
+                   "moved_copy_stays_in_the_derivation_tree", "move_back", "cleanup")),
                              killed=("pager",))),
     # Cross-core IPC: a server on core 0, a client on each other core calling
     # it through a remote capability (short and 64-word messages, badges);

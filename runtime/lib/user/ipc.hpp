@@ -73,6 +73,11 @@ inline Status cap_copy(uint64_t from, uint64_t to, uint32_t rights_mask, uint64_
     Message m{{rights_mask, badge, 0, 0}};
     return ipc_syscall(sys::kCapCopy, from, to, m);
 }
+inline Status cap_move(uint64_t from, uint64_t to)
+{
+    Message m{};
+    return ipc_syscall(sys::kCapMove, from, to, m);
+}
 inline Status cap_delete(uint64_t slot)
 {
     Message m{};
