@@ -24,6 +24,7 @@ enum class Msg : uint16_t {
     kHolderRelease,   // holder -> owner: HolderRelease: this core holds no copy any more
     kStartFirstTask,  // core 0 -> core N: StartFirstTask
     kFirstTaskEnded,  // core N -> core 0: FirstTaskEnded
+    kIpcCap,          // holder -> owner of an endpoint: IpcCap, the capability a kIpcCall carries
     kCoreEndpointRequest, // core 0 -> core N: CoreEndpointRequest
     kCoreEndpointToken,   // core N -> core 0: CoreEndpointToken
     kCoreEndpointTable,   // core 0 -> core N: CoreEndpointTable fragments
@@ -46,7 +47,7 @@ struct ExportToken {
     uint16_t type; // ObjectType of the object, for the holder's checks
 };
 
-inline constexpr uint8_t kRemoteCallWaits = 1, kRemoteNonBlocking = 2;
+inline constexpr uint8_t kRemoteCallWaits = 1, kRemoteNonBlocking = 2, kRemoteCarriesCap = 4;
 
 // A call or send to an endpoint another core owns, in one slot when it is
 // short: `caller` names the waiting thread on the sending core (meaningless
@@ -55,7 +56,7 @@ struct RemoteCall {
     uint32_t endpoint_index;
     uint16_t endpoint_generation;
     uint8_t words; // message length, 4..64
-    uint8_t flags; // kRemoteCallWaits, kRemoteNonBlocking
+    uint8_t flags; // kRemoteCallWaits, kRemoteNonBlocking, kRemoteCarriesCap (a kIpcCap follows the words)
     uint64_t badge;
     uint64_t caller;
     uint64_t w[4];
@@ -74,6 +75,16 @@ static_assert(sizeof(RemoteReply) <= 56);
 // Up to six message words, continuing the last kIpcCall or kIpcReply.
 struct IpcWords {
     uint64_t w[6];
+};
+
+// A capability passed in a cross-core call: the object's owner core and
+// its token there (the sender's core exported it to the receiving core
+// first, unless the receiving core owns it), rights as reduced, badge.
+struct IpcCap {
+    uint32_t owner;
+    uint32_t rights;
+    ExportToken object;
+    uint64_t badge;
 };
 
 struct RemoteSignal {

@@ -2,6 +2,7 @@
 #include "percpu/remote_ipc.hpp"
 
 #include "kernel/abi/utcb.hpp"
+#include "kernel/cap/cap_space.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/log.hpp"
 #include "kernel/object/endpoint.hpp"
@@ -39,6 +40,21 @@ Assembly g_assembly[kMaxCores];
 Task* g_proxy_task;      // owns the proxies' UTCB pages
 Thread* g_free_proxies;  // linked through queue_next
 uint32_t g_busy_proxies;
+
+uint64_t pack(ExportToken t) { return uint64_t(t.index) | uint64_t(t.generation) << 32 | uint64_t(t.type) << 48; }
+ExportToken unpack(uint64_t v) { return ExportToken{uint32_t(v), uint16_t(v >> 32), uint16_t(v >> 48)}; }
+
+// A capability that came with a call nobody took: if another core owns
+// its object, that core must hear that we hold no copy after all.
+void release_unused_cap(Thread* proxy)
+{
+    if (!proxy->carries_cap) return;
+    proxy->carries_cap = false;
+    if (proxy->cap_owner == this_core().core) return;
+    Status s;
+    RemoteRef* r = RemoteRef::import(this_core().boot_quota, proxy->cap_owner, unpack(proxy->cap_token), s);
+    if (r && r->refs() == 0) r->destroy();
+}
 
 unsigned clamp_words(uint64_t words) { return words < 4 ? 4 : words > Utcb::kWords ? Utcb::kWords : unsigned(words); }
 
@@ -109,7 +125,7 @@ void on_ipc_call(uint32_t from, const ChannelMessage& msg)
     proxy->frame.r9 = c.w[3];
     proxy->frame.rsi = ipcflags::with_length(a.words); // what deliver() reads of a sender's flags
     a.target = proxy;
-    if (a.words <= 4) arrived(a);
+    if (a.words <= 4 && !(a.flags & kRemoteCarriesCap)) arrived(a);
 }
 
 void on_ipc_words(uint32_t from, const ChannelMessage& msg)
@@ -121,7 +137,30 @@ void on_ipc_words(uint32_t from, const ChannelMessage& msg)
         if (a.target) a.target->utcb().mr[a.next] = f.w[k];
     if (a.next < a.words || !a.target) return;
     if (a.reply) scheduler().make_ready(a.target);
-    else arrived(a);
+    else if (!(a.flags & kRemoteCarriesCap)) arrived(a); // else the capability comes next
+}
+
+void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
+{
+    IpcCap c;
+    __builtin_memcpy(&c, msg.payload, sizeof c);
+    Assembly& a = g_assembly[from];
+    Thread* proxy = a.target;
+    if (!proxy) { // the call itself found no proxy: the capability is not held here either
+        if (c.owner != this_core().core) {
+            Status s;
+            RemoteRef* r = RemoteRef::import(this_core().boot_quota, c.owner, c.object, s);
+            if (r && r->refs() == 0) r->destroy();
+        }
+        return;
+    }
+    proxy->carries_cap = true;
+    proxy->cap_owner = c.owner;
+    proxy->cap_rights = c.rights;
+    proxy->cap_token = pack(c.object);
+    proxy->cap_badge = c.badge;
+    proxy->frame.rsi |= ipcflags::kTransferCap;
+    arrived(a);
 }
 
 void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
@@ -171,22 +210,58 @@ void remote_ipc_init()
     m.set_handler(Msg::kIpcCall, on_ipc_call);
     m.set_handler(Msg::kIpcWords, on_ipc_words);
     m.set_handler(Msg::kIpcReply, on_ipc_reply);
+    m.set_handler(Msg::kIpcCap, on_ipc_cap);
     m.set_handler(Msg::kSignalRemote, on_signal_remote);
     m.set_handler(Msg::kHolderRelease, on_holder_release);
 }
 
+namespace {
+
+// The capability a cross-core call passes, as the receiving core will find
+// it: an object of ours is exported to that core first; one that core
+// owns travels as its own token. (One a third core owns would need that
+// core's consent: the transfer protocol, not yet.)
+Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
+{
+    const Utcb& u = self->utcb();
+    CapSpace& caps = self->task->caps();
+    if (u.transfer_slot >= CapSpace::kSlots || !caps.at(u.transfer_slot).object) return Status::kInvalidCapability;
+    const Capability& cap = caps.at(u.transfer_slot);
+    out.rights = cap.rights & uint32_t(u.transfer_rights);
+    out.badge = cap.badge;
+    if (cap.object->type() == ObjectType::kRemoteRef) {
+        const auto* r = static_cast<const RemoteRef*>(cap.object);
+        if (r->owner() != ref.owner()) return Status::kInvalidArgument;
+        out.owner = r->owner();
+        out.object = r->token();
+        return Status::kOk;
+    }
+    out.owner = this_core().core;
+    return exports().add_holder(*cap.object, ref.owner(), out.object) ? Status::kOk : Status::kNoMemory;
+}
+
+} // namespace
+
 Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t flags, bool waits)
 {
     const unsigned words = clamp_words(ipcflags::length(flags));
+    IpcCap cap{};
+    const bool carries = flags & ipcflags::kTransferCap;
+    if (carries) {
+        Status s = outgoing_cap(self, ref, cap);
+        if (!ok(s)) return s;
+    }
     RemoteCall c{ref.token().index,
                  ref.token().generation,
                  uint8_t(words),
-                 uint8_t((waits ? kRemoteCallWaits : 0) | (flags & ipcflags::kNonBlocking ? kRemoteNonBlocking : 0)),
+                 uint8_t((waits ? kRemoteCallWaits : 0) | (flags & ipcflags::kNonBlocking ? kRemoteNonBlocking : 0) |
+                         (carries ? kRemoteCarriesCap : 0)),
                  badge,
                  reinterpret_cast<uint64_t>(self),
                  {self->frame.rdx, self->frame.r10, self->frame.r8, self->frame.r9}};
     if (!messenger().send_value(ref.owner(), Msg::kIpcCall, c)) return Status::kNoMemory;
     if (words > 4 && !send_fragments(ref.owner(), self->utcb(), words)) return Status::kNoMemory;
+    if (carries && !messenger().send_value(ref.owner(), Msg::kIpcCap, cap)) return Status::kNoMemory;
     self->state = Thread::State::kBlockedRemote;
     scheduler().block_current();
     return Status::kOk;
@@ -198,8 +273,24 @@ Status remote_signal(const RemoteRef& ref, uint64_t bits)
     return messenger().send_value(ref.owner(), Msg::kSignalRemote, s) ? Status::kOk : Status::kNoMemory;
 }
 
+Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot)
+{
+    if (!proxy.carries_cap) return Status::kInvalidArgument;
+    proxy.carries_cap = false; // taken, whatever happens below
+    const ExportToken t = unpack(proxy.cap_token);
+    Status s = Status::kOk;
+    KObject* obj = proxy.cap_owner == this_core().core
+                       ? exports().find(t.index, t.generation) // one of ours, coming home
+                       : RemoteRef::import(this_core().boot_quota, proxy.cap_owner, t, s);
+    if (!obj) return ok(s) ? Status::kDead : s;
+    s = to.task->caps().install(slot, obj, proxy.cap_rights, proxy.cap_badge);
+    if (!ok(s) && obj->type() == ObjectType::kRemoteRef && obj->refs() == 0) static_cast<RemoteRef*>(obj)->destroy();
+    return s;
+}
+
 void remote_proxy_done(Thread* proxy)
 {
+    release_unused_cap(proxy);
     const Status status = Status(proxy->frame.rax);
     const unsigned words = ok(status) && proxy->origin_waits ? clamp_words(ipcflags::length(proxy->frame.rdi)) : 4;
     RemoteReply r{proxy->origin_caller, int32_t(status), uint8_t(words), {},

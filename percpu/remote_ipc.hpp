@@ -22,6 +22,9 @@ void remote_ipc_init();
 // the message in its registers and UTCB; it blocks until the owner answers.
 // Returns a status only if the request could not be sent at all.
 [[nodiscard]] Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t flags, bool waits);
+// A proxy's caller passed a capability: install it in `to`'s `slot` (a
+// RemoteRef unless this core owns the object). Once per call.
+[[nodiscard]] Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot);
 // Signals the remote notification behind `ref` (one-way).
 [[nodiscard]] Status remote_signal(const RemoteRef& ref, uint64_t bits);
 

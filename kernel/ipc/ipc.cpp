@@ -22,7 +22,7 @@ void set_status(Thread* t, Status s) { t->frame.rax = uint64_t(s); }
 // The first four words travel frame to frame; longer messages continue
 // UTCB to UTCB; a capability named in the sender's UTCB is derived into the
 // receiver's chosen slot. The receiver's rdi says what arrived.
-void deliver(const Thread* from, Thread* to, uint64_t badge, bool may_grant)
+void deliver(Thread* from, Thread* to, uint64_t badge, bool may_grant)
 {
     const uint64_t flags = from->frame.rsi;
     to->frame.rdx = from->frame.rdx;
@@ -39,7 +39,8 @@ void deliver(const Thread* from, Thread* to, uint64_t badge, bool may_grant)
     if (flags & ipcflags::kTransferCap) {
         const Utcb& fu = from->utcb();
         Utcb& tu = to->utcb();
-        Status s = may_grant ? from->task->caps().derive_into(fu.transfer_slot, to->task->caps(), tu.receive_slot,
+        Status s = from->proxy ? remote_cap_install(*from, *to, tu.receive_slot) // it came from another core
+                   : may_grant ? from->task->caps().derive_into(fu.transfer_slot, to->task->caps(), tu.receive_slot,
                                                               uint32_t(fu.transfer_rights))
                              : Status::kNoRights;
         tu.transfer_status = int64_t(s);
@@ -139,16 +140,16 @@ Thread* answer_caller(Thread* self, bool& answered)
     return caller;
 }
 
-// The slot names an endpoint another core owns: the request travels there
-// (capability transfer across cores is not there yet).
+// The slot names an endpoint another core owns: the request travels there.
 [[gnu::noinline]] bool try_remote(Thread* self, uint64_t slot, uint64_t flags, bool waits)
 {
     RemoteRef* ref;
     uint64_t badge;
-    Status s = self->task->caps().lookup(slot, rights::kSend, ref, &badge);
+    uint32_t held;
+    Status s = self->task->caps().lookup(slot, rights::kSend, ref, &badge, &held);
     if (!ok(s) || ref->remote_type() != ObjectType::kEndpoint) return false;
-    if (flags & ipcflags::kTransferCap) s = Status::kInvalidArgument;
-    else s = remote_ipc(self, *ref, badge, flags, waits);
+    s = check_grant(self, held);
+    if (ok(s)) s = remote_ipc(self, *ref, badge, flags, waits);
     if (!ok(s)) set_status(self, s);
     return true;
 }

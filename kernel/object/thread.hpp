@@ -66,6 +66,11 @@ public:
     bool origin_waits = false;      // a call: the answer is the reply
     uint32_t origin_core = 0;
     uint64_t origin_caller = 0;     // that core's name for the thread
+    // A capability the remote caller passes along, until a receiver takes it.
+    bool carries_cap = false;
+    uint32_t cap_owner = 0, cap_rights = 0;
+    uint64_t cap_token = 0;         // ExportToken, packed
+    uint64_t cap_badge = 0;
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

@@ -16,7 +16,8 @@ void c(bool ok, const char* what) { check(ok, "xcore_client", what); }
 int main()
 {
     constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kMine = 9, badge = 7;
-    c(ok(cap_copy(sys::kSlotBootEndpoint, kMine, rights::kSend, badge)), "badged_copy_of_remote_capability");
+    c(ok(cap_copy(sys::kSlotBootEndpoint, kMine, rights::kSend | rights::kGrant, badge)),
+      "badged_copy_of_remote_capability");
 
     bool all = true;
     for (uint64_t i = 1; i <= 500 && all; ++i) {
@@ -36,9 +37,32 @@ int main()
     }
     c(long_ok, "64_word_calls_and_replies_cross_core");
 
-    Message t{{1, 0, 0, 0}};
-    c(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, t) == Status::kInvalidArgument,
-      "capability_transfer_across_cores_refused");
+    // A notification of ours travels to core 0; the server signals it
+    // from there and we wake here.
+    constexpr uint64_t kNote = 12;
+    uint64_t bits = 0;
+    main_utcb->transfer_slot = kNote;
+    main_utcb->transfer_rights = rights::kSend;
+    Message pass{{~2ull, 0x5, 0, 0}};
+    c(ok(notification_create(sys::kSlotSelf, kNote)) &&
+          ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, pass)) &&
+          Status(pass.w[0]) == Status::kOk && ok(wait(kNote, bits)) && bits == 0x5,
+      "notification_passed_across_cores_and_signalled_back");
+    main_utcb->transfer_rights = rights::kReceive; // no send right: the server cannot signal
+    Message weak{{~2ull, 0x5, 0, 0}};
+    c(ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, weak)) && Status(weak.w[0]) == Status::kNoRights,
+      "passed_capability_has_reduced_rights");
+    main_utcb->transfer_rights = rights::kSend;
+    // Core 0's own endpoint, passed back to core 0, arrives as the local
+    // object (send right only: receiving on it is refused for rights).
+    main_utcb->transfer_slot = sys::kSlotBootEndpoint;
+    Message home{{~3ull, 0, 0, 0}};
+    c(ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, home)) && Status(home.w[0]) == Status::kNoRights,
+      "capability_returns_home_as_the_local_object");
+    main_utcb->transfer_slot = 200; // empty
+    Message empty{{1, 0, 0, 0}};
+    c(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, empty) == Status::kInvalidCapability,
+      "passing_an_empty_slot_refused");
     Message r{};
     uint64_t b = 0;
     c(receive(kMine, r, b) == Status::kWrongType, "receive_on_remote_endpoint_refused");

@@ -11,7 +11,9 @@ using namespace atoll_os::user;
 
 int main()
 {
-    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kClients = 3;
+    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kPassNote = ~2ull, kPassHome = ~3ull, kClients = 3;
+    constexpr uint64_t kArrived = 20;
+    main_utcb->receive_slot = kArrived;
     Message m{};
     uint64_t badge = 0, info = 0, flags = 0, quits = 0, served = 0;
     bool badges_ok = true;
@@ -22,6 +24,21 @@ int main()
         if (m.w[0] == kQuit) {
             ++quits;
             m = Message{};
+        } else if (m.w[0] == kPassNote) {
+            // A notification the client owns, on its core: signal it from here.
+            bool arrived = (info & ipcflags::kTransferCap) && main_utcb->transfer_status == int64_t(Status::kOk);
+            Status sig = arrived ? signal(kArrived, m.w[1]) : Status::kInvalidCapability;
+            (void)cap_delete(kArrived);
+            m = Message{{uint64_t(sig), 0, 0, 0}};
+        } else if (m.w[0] == kPassHome) {
+            // Our own endpoint, passed back to us: it arrives as itself.
+            bool arrived = (info & ipcflags::kTransferCap) && main_utcb->transfer_status == int64_t(Status::kOk);
+            Message probe{};
+            uint64_t b = 0;
+            // It is the local endpoint with only the send right: receiving is refused for rights, not type.
+            Status r = arrived ? receive(kArrived, probe, b, kNonBlocking) : Status::kInvalidCapability;
+            (void)cap_delete(kArrived);
+            m = Message{{uint64_t(r), 0, 0, 0}};
         } else if (m.w[0] == kLong) {
             const uint64_t words = ipcflags::length(info);
             for (uint64_t i = 4; i < words; ++i) main_utcb->mr[i] += 1;

@@ -182,7 +182,10 @@ CONFIGS = (
                                      "xcore_server/calls_carried_the_clients_badges") +
                              tuple(f"xcore_client/{c}" for c in (
                                  "badged_copy_of_remote_capability", "500_cross_core_calls_with_badge",
-                                 "64_word_calls_and_replies_cross_core", "capability_transfer_across_cores_refused",
+                                 "64_word_calls_and_replies_cross_core",
+                                 "notification_passed_across_cores_and_signalled_back",
+                                 "passed_capability_has_reduced_rights", "capability_returns_home_as_the_local_object",
+                                 "passing_an_empty_slot_refused",
                                  "receive_on_remote_endpoint_refused", "quit_answered")),
                              patterns=tuple(rf"^\[c{core} \S+\] xcore_client: USER PASS xcore_client/quit_answered"
                                             for core in (1, 2, 3)) +
