@@ -157,9 +157,10 @@ def report(accel, atoll, linux_rows, context):
     return "\n".join(lines) + "\n"
 
 
-def run_pairs(accel, cores, out_dir):
-    """The core-pair matrix: entries, plus pairs.md and (with matplotlib) pairs.png."""
-    entries = atoll_entries_from(pairs.run(accel, cores, out_dir), accel)
+def run_pairs(accel, cores, out_dir, machine=None, same_core=None):
+    """The core-pair matrix: entries, plus pairs.md (the matrix, and the
+    round trip by placement) and (with matplotlib) pairs.png."""
+    entries = atoll_entries_from(pairs.run(accel, cores, out_dir, machine), accel)
     if accel != "icount":
         hz = _tsc_hz(out_dir / "pairs-serial.log")
         for e in entries:
@@ -168,18 +169,24 @@ def run_pairs(accel, cores, out_dir):
     key, unit = ("instructions", "instructions (-icount: both vCPUs' together)") if accel == "icount" \
         else ("ns", f"ns ({accel})")
     values = pairs.pair_values(entries, key)
-    (out_dir / "pairs.md").write_text(pairs.table(values, unit))
+    machine_cores = pairs.cores_from_log((out_dir / "pairs-serial.log").read_text(errors="replace"))
+    note = CONDITIONS[accel] if accel != "kvm" else ""
+    (out_dir / "pairs.md").write_text(pairs.table(values, unit) + "\nBy placement (what caller and callee share):\n\n" +
+                                      pairs.by_placement(values, machine_cores, same_core) +
+                                      (f"\n{note}\n" if note else ""))
     pairs.heat_map(values, unit, out_dir / "pairs.png",
                    f"Atoll cross-core IPC round trip, {cores} cores, {accel}")
     return entries
 
 
-def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0):
+def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machine=None):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atoll = run_atoll(accel, out_dir, name_filter)
     if pair_cores:
-        atoll += run_pairs(accel, pair_cores, out_dir)
+        same = next((e for e in atoll if e["name"] == "atoll/ipc_roundtrip/same_core/cross_task/short"), None)
+        key = "instructions" if accel == "icount" else "ns"
+        atoll += run_pairs(accel, pair_cores, out_dir, pair_machine, same[key] if same else None)
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
     context = dict(linux_results.get("context", {}))
     context.update({"date": datetime.datetime.now().isoformat(timespec="seconds"),

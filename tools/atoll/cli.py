@@ -3,6 +3,7 @@
 Every verb first checks the Debian packages and builds (cmake presets).
 """
 import argparse
+import dataclasses
 import datetime
 import sys
 import tempfile
@@ -95,7 +96,14 @@ def cmd_bench(args, _extra):
     setup(args)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or paths.BUILD / "bench-results" / f"{stamp}-{args.accel}"
-    bench.run(args.accel, out, quick=args.quick, name_filter=args.filter, pair_cores=args.cores)
+    cores, machine = args.cores, None
+    if args.topology:
+        # The matrix on a library machine's shape: its pairs grouped by what they share.
+        plan = topo_qemu.plan(topo.load(args.topology), None, "tcg" if args.accel == "icount" else args.accel)
+        cores, machine = plan.shape.cpus, plan.machine()
+        if args.accel == "icount":
+            machine = dataclasses.replace(machine, extra=tuple(machine.extra) + bench.ICOUNT)
+    bench.run(args.accel, out, quick=args.quick, name_filter=args.filter, pair_cores=cores, pair_machine=machine)
     print((Path(out) / "report.md").read_text())
     return 0
 
@@ -155,6 +163,9 @@ def _add_bench(sub):
     p.add_argument("--quick", action="store_true", help="short Linux runs (one repetition)")
     p.add_argument("--cores", type=int, default=4, metavar="N",
                    help="cores for the cross-core pair matrix (default 4; 0 skips it)")
+    p.add_argument("--topology", metavar="NAME|FILE",
+                   help="run the pair matrix on this machine's shape (./atoll topo list) and report the "
+                   "round trip by placement: SMT sibling, same L2/L3, same package, other package")
     p.add_argument("--filter", metavar="REGEX", help="only benchmarks whose name matches")
     p.add_argument("--out", type=Path, help="results folder (default build/bench-results/DATE-ACCEL)")
     p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="compare two results.json files")

@@ -5,30 +5,31 @@ table and, with matplotlib (Debian python3-matplotlib), a PNG heat map."""
 import re
 from pathlib import Path
 
-from . import bootlog, paths, qemu
+from . import bootlog, paths, qemu, topo_check
 from .ui import AtollError, info
 
 PAIR = re.compile(r"^atoll/ipc_roundtrip/cross_core/c(\d+)_c(\d+)/short$")
 BOOT_TIMEOUT = 300
 
 
-def command(accel, cores, build=None):
+def command(accel, cores, build=None, machine=None):
+    """The boot; `machine` (a topology's) replaces the plain -smp N one."""
     build = Path(build or paths.BUILD)
     module = build / "user" / "xcore_pairs"
     if not module.is_file():
         raise AtollError(f"{module} missing: build first (cmake --build --preset default)")
     cmdline = "init=" + ",".join(["xcore_pairs"] + [f"xcore_pairs@{c}" for c in range(1, cores)])
-    machine = qemu.Machine(accel=accel, cores=cores, memory="1G")
+    machine = machine or qemu.Machine(accel=accel, cores=cores, memory="1G")
     return qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), cmdline, (module,)))
 
 
-def run(accel, cores, out_dir):
+def run(accel, cores, out_dir, machine=None):
     """Boots the pairs and returns the serial log's BENCH entries."""
     if cores < 2:
         raise AtollError("the core-pair matrix needs at least 2 cores")
     info(f"atoll: booting the core-pair matrix on {cores} cores ({accel})")
     log_path = Path(out_dir) / "pairs-serial.log"
-    result = qemu.run_captured(command(accel, cores), log_path, BOOT_TIMEOUT)
+    result = qemu.run_captured(command(accel, cores, machine=machine), log_path, BOOT_TIMEOUT)
     log = bootlog.parse(bootlog.read(log_path))
     if result.outcome().os_status != 0 or not log.bench:
         raise AtollError(f"the core-pair boot failed ({result.outcome().description}); see {log_path}")
@@ -95,3 +96,46 @@ def heat_map(values, unit, path, title):
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return True
+
+
+# What two cores share, closest first, as the placement planner names it.
+LEVELS = ("smt", "l2", "l3", "package", "machine")
+
+
+def cores_from_log(text):
+    """{core: (package, core, thread, node, l2, l3)} from the kernel's topology lines."""
+    out = {}
+    for raw in text.splitlines():
+        m = topo_check.CORE.match(bootlog.split_line(0, raw).text)
+        if m:
+            n, _apic, package, core, thread, node, l2, l3 = map(int, m.groups())
+            out[n] = (package, core, thread, node, l2, l3)
+    return out
+
+
+def level(cores, i, j):
+    a, b = cores[i], cores[j]
+    if a[0] == b[0] and a[1] == b[1]:
+        return "smt"
+    if a[4] == b[4]:
+        return "l2"
+    if a[5] == b[5]:
+        return "l3"
+    return "package" if a[0] == b[0] else "machine"
+
+
+def by_placement(values, cores, same_core=None):
+    """Markdown: the round trip by what caller and callee share (median of
+    the pairs' medians, the lowest, and how many pairs)."""
+    groups = {}
+    for (i, j), v in values.items():
+        if i in cores and j in cores:
+            groups.setdefault(level(cores, i, j), []).append(v)
+    lines = ["| placement | pairs | median | lowest |", "|---|---:|---:|---:|"]
+    if same_core is not None:
+        lines.append(f"| same core (cross task, on one core) | - | {same_core:,.0f} | - |")
+    for name in LEVELS:
+        vs = sorted(groups.get(name, []))
+        if vs:
+            lines.append(f"| {name} | {len(vs)} | {vs[len(vs) // 2]:,.0f} | {vs[0]:,.0f} |")
+    return "\n".join(lines) + "\n"

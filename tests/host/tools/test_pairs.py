@@ -47,5 +47,28 @@ class PairsTest(unittest.TestCase):
         self.assertIn("-smp 3", text)
 
 
+    def test_levels_follow_what_two_cores_share(self):
+        log = "\n".join([
+            "[c0 +0.000000] topology: core 0 apic 0 package 0 core 0 thread 0 node 0 l2 0 l3 0",
+            "[c0 +0.000000] topology: core 1 apic 1 package 0 core 0 thread 1 node 0 l2 0 l3 0",
+            "[c0 +0.000000] topology: core 2 apic 2 package 0 core 1 thread 0 node 0 l2 1 l3 0",
+            "[c0 +0.000000] topology: core 3 apic 4 package 0 core 2 thread 0 node 0 l2 2 l3 1",
+            "[c0 +0.000000] topology: core 4 apic 8 package 1 core 0 thread 0 node 1 l2 3 l3 2",
+        ])
+        cores = pairs.cores_from_log(log)
+        self.assertEqual(len(cores), 5)
+        self.assertEqual(pairs.level(cores, 0, 1), "smt")
+        self.assertEqual(pairs.level(cores, 0, 2), "l3")
+        self.assertEqual(pairs.level(cores, 0, 3), "package")
+        self.assertEqual(pairs.level(cores, 0, 4), "machine")
+
+    def test_by_placement_groups_pairs(self):
+        cores = {0: (0, 0, 0, 0, 0, 0), 1: (0, 0, 1, 0, 0, 0), 2: (1, 0, 0, 1, 1, 1)}
+        text = pairs.by_placement({(0, 1): 10, (1, 0): 30, (0, 2): 100}, cores, same_core=5)
+        self.assertIn("| same core (cross task, on one core) | - | 5 | - |", text)
+        self.assertIn("| smt | 2 | 30 | 10 |", text)
+        self.assertIn("| machine | 1 | 100 | 100 |", text)
+
+
 if __name__ == "__main__":
     unittest.main()
