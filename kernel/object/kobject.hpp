@@ -22,7 +22,9 @@ namespace atoll_os {
     X(Notification)           \
     X(Reply)                  \
     X(Frame)                  \
-    X(LogPort)
+    X(LogPort)                \
+    X(Irq)                    \
+    X(IoPort)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,
