@@ -26,9 +26,13 @@ add_library(atoll_kernel_core OBJECT
   ${K}/object/mapping.cpp
   ${K}/object/log_port.cpp
   ${K}/object/remote_ref.cpp
+  ${K}/object/irq.cpp
+  ${K}/object/io_port.cpp
+  ${K}/object/task_io.cpp
   ${K}/syscall/object_calls.cpp
   ${K}/syscall/memory_calls.cpp
   ${K}/syscall/task_calls.cpp
+  ${K}/syscall/device_calls.cpp
   ${K}/cap/cap_space.cpp
   ${K}/ipc/ipc.cpp
   ${K}/sched/scheduler.cpp
@@ -38,6 +42,8 @@ add_library(atoll_kernel_core OBJECT
   ${K}/syscall/user_copy.S
   ${K}/arch/x86_64/descriptors.cpp
   ${K}/arch/x86_64/lapic.cpp
+  ${K}/arch/x86_64/ioapic.cpp
+  ${K}/arch/x86_64/io_bitmap.cpp
   ${K}/arch/x86_64/pit.cpp
   ${K}/console/serial.cpp
   ${K}/debug/backtrace.cpp
@@ -60,6 +66,7 @@ add_library(atoll_kernel_core OBJECT
   ${P}/core_endpoints.cpp
   ${P}/remote_ipc.cpp
   ${P}/core_init.cpp
+  ${P}/device_interrupts.cpp
   ${P}/kcb.cpp
   ${P}/log_forward.cpp
   ${P}/messenger.cpp

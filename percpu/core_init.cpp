@@ -15,6 +15,7 @@
 #include "percpu/log_diag.hpp"
 #include "percpu/log_forward.hpp"
 #include "percpu/cmdline.hpp"
+#include "percpu/device_interrupts.hpp"
 #include "percpu/messenger.hpp"
 #include "kernel/sched/pcid.hpp"
 #include "percpu/first_tasks.hpp"
@@ -66,6 +67,7 @@ void init_core_instance(uint32_t core, const BootstrapFrames& bringup)
     // itself; the rest stays for kernel use (channels, page tables).
     k.boot_quota = Quota(k.frames.free_bytes() / 2);
     lapic().init(phys_to_virt(info.topology.lapic_phys));
+    if (core == 0) start_device_interrupts(); // device interrupts belong to the boot core alone
     k.messenger = &messenger();
     messenger().init(core, info.directory_phys[core], directory_magic());
     remote_ipc_init();

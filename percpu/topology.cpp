@@ -63,7 +63,8 @@ void discover_cores(acpi::TableSource& src, const acpi::Rsdp* rsdp, uint32_t boo
                     const ApicIdLayout& layout, Topology& out, Diag& diag)
 {
     acpi::MadtCpu cpus[kMaxCores];
-    acpi::MadtInfo info{acpi::kDefaultLapicPhys, 0, 0};
+    acpi::MadtInfo info{};
+    info.lapic_phys = acpi::kDefaultLapicPhys;
     size_t len = 0;
     const uint8_t* madt = rsdp ? acpi::find_table(src, *rsdp, "APIC", &len, diag) : nullptr;
     if (rsdp != nullptr && madt == nullptr) {
@@ -76,6 +77,7 @@ void discover_cores(acpi::TableSource& src, const acpi::Rsdp* rsdp, uint32_t boo
             out.from_madt = true;
         }
         out.lapic_phys = info.lapic_phys;
+        out.interrupts = info.interrupts;
     }
     fill_cores(out, cpus, out.from_madt ? info.cpu_count : 0, boot_apic_id, layout, diag);
 }

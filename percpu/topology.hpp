@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/acpi/madt.hpp"
+
 namespace atoll_os {
 
 class Diag;
@@ -45,6 +47,7 @@ struct Topology {
     NodeMemRange mem[kMaxNodeMemRanges];
     uint8_t distance[kMaxNodes][kMaxNodes];  // SLIT, or 10/20 defaults
     uint64_t lapic_phys;            // from MADT (0xFEE00000 default)
+    acpi::MadtInterrupts interrupts;  // I/O APICs and ISA overrides from MADT (none without one)
     bool from_madt, from_srat, from_slit;  // which tables were used (false = fallback)
     int core_index_of_apic(uint32_t apic_id) const;  // -1 if unknown
 };

@@ -22,6 +22,8 @@ const char* status_message(Status s)
         "destination capability slot is occupied",
         "partner is dead",
         "virtual address range is already in use",
+        "device resource is in use by the kernel or another object",
+        "not possible on this core",
     };
     static_assert(sizeof messages / sizeof messages[0] == size_t(Status::kCount));
     auto i = size_t(s);

@@ -22,6 +22,8 @@ enum class Status : int64_t {
     kSlotOccupied,      // the destination capability slot is not empty
     kDead,              // the partner thread or object is gone
     kAddressInUse,      // part of the virtual range is mapped already
+    kInUse,             // the device resource (interrupt line, I/O port) is taken by the kernel or another object
+    kWrongCore,         // this core cannot do that (device interrupts: only core 0 owns the I/O APIC)
     kCount
 };
 

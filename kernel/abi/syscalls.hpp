@@ -57,7 +57,11 @@ enum Number : uint64_t {
     kTaskWatch = 31,    // (task, notification, bits): signalled with bits when the task exits
     kTaskInfo = 32,     // (task) -> rdx = live threads, r10 = exit code, r8 = TaskState
     kLogWrite = 33,     // (log port, text, len): one line into the kernel log as given
-    // 34-37: interrupts and I/O ports (kernel/syscall/device_calls.cpp).
+    // Devices for user-level drivers (kernel/syscall/device_calls.cpp).
+    kIrqCreate = 34,    // (task, dest slot, line: ISA IRQ 0-15 or GSI >= 16, notification, bits): core 0 only
+    kIrqAck = 35,       // (irq): the driver is done with the last interrupt; unmasks the line
+    kIoPortCreate = 36, // (task, dest slot, first port, last port): ports the kernel does not use itself
+    kIoPortEnable = 37, // (ioport): the calling task may use those ports until the capability goes
     kCoreInfo = 38,     // () -> rdx = the core this thread runs on, r10 = cores in the machine
     kCapMove = 39,      // (src slot, dest slot): same capability, new slot; src empty after
     kCount = 40

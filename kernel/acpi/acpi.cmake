@@ -4,6 +4,7 @@ atoll_shared_library(atoll_acpi SOURCES
   ${PROJECT_SOURCE_DIR}/kernel/acpi/rsdp.cpp
   ${PROJECT_SOURCE_DIR}/kernel/acpi/sdt.cpp
   ${PROJECT_SOURCE_DIR}/kernel/acpi/madt.cpp
+  ${PROJECT_SOURCE_DIR}/kernel/acpi/irq_route.cpp
   ${PROJECT_SOURCE_DIR}/kernel/acpi/srat.cpp
   ${PROJECT_SOURCE_DIR}/kernel/acpi/slit.cpp
   ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/cpu_topology.cpp

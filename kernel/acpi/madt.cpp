@@ -1,4 +1,5 @@
-// MADT: which processors the firmware says are present, and where the local APIC lives.
+// MADT: which processors the firmware says are present, where the local APIC
+// lives, and how device interrupts reach the I/O APICs.
 #include "kernel/acpi/madt.hpp"
 
 #include "kernel/acpi/bytes.hpp"
@@ -9,14 +10,18 @@ namespace atoll_os::acpi {
 namespace {
 
 constexpr size_t kLapicAddrOffset = 36;
+constexpr size_t kFlagsOffset = 40;
 constexpr size_t kFirstEntry = 44;
 
 constexpr uint8_t kTypeLocalApic = 0;
+constexpr uint8_t kTypeIoApic = 1;
+constexpr uint8_t kTypeSourceOverride = 2;
 constexpr uint8_t kTypeLapicOverride = 5;
 constexpr uint8_t kTypeLocalX2apic = 9;
 
 constexpr uint32_t kFlagEnabled = 1u << 0;
 constexpr uint32_t kFlagOnlineCapable = 1u << 1;
+constexpr uint32_t kFlagPcatCompat = 1u << 0; // MADT header flags
 
 struct Sink {
     MadtCpu* cpus;
@@ -53,12 +58,64 @@ void add_cpu(Sink& sink, unsigned index, const char* kind, uint32_t apic_id, uin
     sink.cpus[sink.info.cpu_count++] = MadtCpu{apic_id, uid};
 }
 
+void add_ioapic(Sink& sink, unsigned index, const ByteView& e)
+{
+    MadtInterrupts& irq = sink.info.interrupts;
+    if (e.size() < 12) {
+        sink.diag.report("MADT: entry %u (I/O APIC) length %u (expected 12); skipped", index,
+                         static_cast<unsigned>(e.size()));
+        return;
+    }
+    if (irq.ioapic_count == kMaxIoApics) {
+        sink.diag.report("MADT: entry %u (I/O APIC) id %u exceeds the limit of %u I/O APICs; skipped", index,
+                         e.u8(2), kMaxIoApics);
+        return;
+    }
+    if (e.u32(4) == 0) {
+        sink.diag.report("MADT: entry %u (I/O APIC) id %u has address 0; skipped", index, e.u8(2));
+        return;
+    }
+    irq.ioapics[irq.ioapic_count++] = MadtIoApic{e.u8(2), e.u32(4), e.u32(8)};
+}
+
+void add_override(Sink& sink, unsigned index, const ByteView& e)
+{
+    if (e.size() < 10) {
+        sink.diag.report("MADT: entry %u (Interrupt Source Override) length %u (expected 10); skipped", index,
+                         static_cast<unsigned>(e.size()));
+        return;
+    }
+    const uint8_t bus = e.u8(2), source = e.u8(3);
+    // ACPI defines bus 0 (ISA) only, and ISA has 16 IRQs.
+    if (bus != 0 || source >= kIsaIrqs) {
+        sink.diag.report("MADT: entry %u (Interrupt Source Override) bus %u source %u is not an ISA IRQ; skipped",
+                         index, bus, source);
+        return;
+    }
+    IsaOverride& o = sink.info.interrupts.isa[source];
+    if (o.present) {
+        sink.diag.report("MADT: entry %u (Interrupt Source Override) for ISA IRQ %u duplicates an earlier entry; "
+                         "skipped", index, source);
+        return;
+    }
+    uint16_t flags = e.u16(8);
+    // Value 2 of either field is reserved: use what the bus defines.
+    if ((flags & kIntiPolarityMask) == 2 || (flags & kIntiTriggerMask) == 8) {
+        sink.diag.report("MADT: entry %u (Interrupt Source Override) ISA IRQ %u has reserved flags %#x; "
+                         "using ISA's polarity and trigger for those", index, source, flags);
+        if ((flags & kIntiPolarityMask) == 2) flags &= static_cast<uint16_t>(~kIntiPolarityMask);
+        if ((flags & kIntiTriggerMask) == 8) flags &= static_cast<uint16_t>(~kIntiTriggerMask);
+    }
+    o = IsaOverride{true, static_cast<uint16_t>(flags & (kIntiPolarityMask | kIntiTriggerMask)), e.u32(4)};
+}
+
 } // namespace
 
 bool parse_madt(const uint8_t* table, size_t len, MadtCpu* cpus, uint32_t capacity, MadtInfo& out,
                 Diag& diag)
 {
-    out = MadtInfo{kDefaultLapicPhys, 0, 0};
+    out = MadtInfo{};
+    out.lapic_phys = kDefaultLapicPhys;
     const uint32_t length = validate_sdt(table, len, "APIC", diag);
     if (length == 0) {
         return false;
@@ -71,6 +128,7 @@ bool parse_madt(const uint8_t* table, size_t len, MadtCpu* cpus, uint32_t capaci
     }
 
     uint64_t lapic = v.u32(kLapicAddrOffset);
+    out.interrupts.pcat_compat = (v.u32(kFlagsOffset) & kFlagPcatCompat) != 0;
     Sink sink{cpus, cpus == nullptr ? 0 : capacity, out, diag, false};
     unsigned index = 0;
     for (size_t off = kFirstEntry; off < length; ++index) {
@@ -132,8 +190,14 @@ bool parse_madt(const uint8_t* table, size_t len, MadtCpu* cpus, uint32_t capaci
             }
             lapic = e.u64(4);
             break;
+        case kTypeIoApic:
+            add_ioapic(sink, index, e);
+            break;
+        case kTypeSourceOverride:
+            add_override(sink, index, e);
+            break;
         default:
-            break;  // I/O APICs, overrides, NMIs: not topology
+            break;  // NMI sources and the rest: not used
         }
     }
 

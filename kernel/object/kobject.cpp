@@ -3,6 +3,8 @@
 
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/frame.hpp"
+#include "kernel/object/io_port.hpp"
+#include "kernel/object/irq.hpp"
 #include "kernel/object/log_port.hpp"
 #include "kernel/object/notification.hpp"
 #include "kernel/object/remote_ref.hpp"
@@ -32,6 +34,8 @@ void release_object(KObject* obj)
     case ObjectType::kFrame: static_cast<Frame*>(obj)->destroy(); break;
     case ObjectType::kLogPort: static_cast<LogPort*>(obj)->destroy(); break;
     case ObjectType::kRemoteRef: static_cast<RemoteRef*>(obj)->destroy(); break;
+    case ObjectType::kIrq: static_cast<Irq*>(obj)->destroy(); break;
+    case ObjectType::kIoPort: static_cast<IoPort*>(obj)->destroy(); break;
     case ObjectType::kTask: {
         auto* task = static_cast<Task*>(obj);
         if (!task->dead() && task->live_threads == 0) task->exit(0); // never ran, and nobody can start it now

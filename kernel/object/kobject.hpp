@@ -23,7 +23,9 @@ namespace atoll_os {
     X(Reply)                  \
     X(Frame)                  \
     X(LogPort)                \
-    X(RemoteRef)
+    X(RemoteRef)              \
+    X(Irq)                    \
+    X(IoPort)
 
 enum class ObjectType : uint8_t {
 #define ATOLL_DECLARE_TYPE(name) k##name,

@@ -1,10 +1,13 @@
 // Mapping records: two intrusive lists, one per capability, one per task.
+// Frames map into page tables, I/O ports into the task's I/O bitmap.
 #include "kernel/object/mapping.hpp"
 
 #include "kernel/abi/syscalls.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/object/frame.hpp"
+#include "kernel/object/io_port.hpp"
 #include "kernel/object/task.hpp"
+#include "kernel/object/task_io.hpp"
 #include "percpu/layout.hpp"
 
 namespace atoll_os {
@@ -22,6 +25,14 @@ void unlink_from_cap(Mapping* m)
     if (m->cap_prev) m->cap_prev->cap_next = m->cap_next;
     else m->cap->mappings = m->cap_next;
     if (m->cap_next) m->cap_next->cap_prev = m->cap_prev;
+}
+
+void link(Mapping* m, Capability& cap, Task& task)
+{
+    if (cap.mappings) cap.mappings->cap_prev = m;
+    cap.mappings = m;
+    if (task.mappings) task.mappings->task_prev = m;
+    task.mappings = m;
 }
 
 void free_record(Mapping* m)
@@ -55,11 +66,28 @@ Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_
         task.quota().release(sizeof(Mapping));
         return s;
     }
-    auto* m = new (mem) Mapping{&cap, &task, va, bytes, cap.mappings, nullptr, task.mappings, nullptr};
-    if (cap.mappings) cap.mappings->cap_prev = m;
-    cap.mappings = m;
-    if (task.mappings) task.mappings->task_prev = m;
-    task.mappings = m;
+    link(new (mem) Mapping{&cap, &task, va, bytes, cap.mappings, nullptr, task.mappings, nullptr}, cap, task);
+    return Status::kOk;
+}
+
+Status map_io_ports(Capability& cap, IoPort& ports, Task& task)
+{
+    if (task.dead()) return Status::kDead;
+    for (const Mapping* m = cap.mappings; m; m = m->cap_next)
+        if (m->task == &task) return Status::kOk;
+    if (!task.quota().charge(sizeof(Mapping))) return Status::kQuotaExceeded;
+    void* mem = this_core().heap.alloc(sizeof(Mapping));
+    Status s = mem ? reserve_io_bitmap(task, ports.last()) : Status::kNoMemory;
+    if (!ok(s)) {
+        this_core().heap.free(mem);
+        task.quota().release(sizeof(Mapping));
+        return s;
+    }
+    const uint64_t count = uint64_t(ports.last()) - ports.first() + 1;
+    link(new (mem) Mapping{&cap, &task, kIoSpace | ports.first(), count, cap.mappings, nullptr, task.mappings,
+                           nullptr},
+         cap, task);
+    rebuild_io_bitmap(task);
     return Status::kOk;
 }
 
@@ -75,7 +103,8 @@ void unmap_all(Capability& cap)
     while (Mapping* m = cap.mappings) {
         unlink_from_cap(m);
         unlink_from_task(m);
-        m->task->unmap_frames(m->va, m->bytes);
+        if (is_io_mapping(*m)) rebuild_io_bitmap(*m->task);
+        else m->task->unmap_frames(m->va, m->bytes);
         free_record(m);
     }
 }

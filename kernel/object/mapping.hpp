@@ -3,6 +3,10 @@
 // revoking the capability unmaps it (and so do revokes of its ancestors,
 // since they delete it), and a task that exits forgets the mappings made
 // into it. Each record is paid from the quota of the task mapped into.
+//
+// An IoPort's range enabled for a task is the same kind of record in the
+// task's I/O space: va is kIoSpace | first port, bytes the number of ports.
+// Sharing the records gives port access the same lifetime rules for free.
 #pragma once
 
 #include <stdint.h>
@@ -14,6 +18,7 @@ namespace atoll_os {
 
 struct Capability;
 class Frame;
+class IoPort;
 class Task;
 
 struct Mapping {
@@ -27,12 +32,20 @@ struct Mapping {
     Mapping* task_prev;
 };
 
+inline constexpr uint64_t kIoSpace = 1ull << 63; // above every user address
+inline bool is_io_mapping(const Mapping& m) { return (m.va & kIoSpace) != 0; }
+inline uint32_t io_mapping_first_port(const Mapping& m) { return uint32_t(m.va & 0xffff); }
+
 // Maps `pages` pages of `frame` from `first_page` on at `va` in `task`,
 // recorded on `cap` (the capability naming `frame`).
 [[nodiscard]] Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page,
                                uint64_t pages, MapFlags flags);
 // The capability moved to another slot: its mappings go with it.
 void move_mappings(Capability& from, Capability& to);
+// Lets `task` use the ports of `ports` (named by `cap`, one of the task's
+// own capabilities) from user mode. Enabling twice through one capability
+// is one mapping.
+[[nodiscard]] Status map_io_ports(Capability& cap, IoPort& ports, Task& task);
 // Unmaps everything mapped through `cap` (on delete, revoke, or request).
 void unmap_all(Capability& cap);
 // The task's address space is going away: drop its records without unmapping.

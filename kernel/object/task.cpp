@@ -6,6 +6,7 @@
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/mapping.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/task_io.hpp"
 #include "percpu/address_space.hpp"
 #include "kernel/log.hpp"
 #include "kernel/sched/pcid.hpp"
@@ -93,6 +94,7 @@ void Task::exit(int64_t code)
     caps_ = nullptr;
     quota_.release(sizeof(CapSpace));
     forget_mappings(*this);
+    rebuild_io_bitmap(*this); // no mappings left: frees it
     PageTables pt = tables();
     pt.release_lower_half(release_frame, &quota_);
     release_frame(pml4_, true, &quota_);

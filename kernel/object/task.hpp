@@ -19,6 +19,7 @@ namespace atoll_os {
 class CapSpace;
 class Endpoint;
 class Notification;
+struct IoBitmap;
 struct Mapping;
 
 class Task final : public KObject {
@@ -59,7 +60,8 @@ public:
     int64_t exit_code = 0;
     bool killed = false;          // its last thread died of a fault
     bool kernel_started = false;  // a first task: the kernel reports its exit
-    Mapping* mappings = nullptr;  // frame mappings made into this address space
+    Mapping* mappings = nullptr;  // frame and I/O port mappings made into this task
+    IoBitmap* io_bitmap = nullptr; // ports its threads may use (task_io.hpp); nullptr: none
     // Its PCID on this core (kernel/sched/pcid.hpp), and whether a mapping
     // went away while another address space was loaded.
     uint16_t pcid = 0;

@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/descriptors.hpp"
 #include "kernel/arch/x86_64/fpu.hpp"
+#include "kernel/arch/x86_64/io_bitmap.hpp"
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/log.hpp"
 #include "kernel/object/task.hpp"
@@ -163,8 +164,13 @@ void Scheduler::switch_to(Thread* next)
         fpu_owner_ = next;
     }
     if (loaded_cr3_ != next->task->pml4_phys()) {
+        // I/O ports go with the address space; between tasks without any
+        // this is one compare (io_bitmap.hpp). Read before the CR3 write,
+        // whose memory clobber would make the compiler load it again.
+        const IoBitmap* io = next->task->io_bitmap;
         loaded_cr3_ = next->task->pml4_phys();
         cpu::write_cr3(pcid_enabled() ? cr3_with_pcid(*next->task) : loaded_cr3_);
+        if (io != loaded_io_bitmap()) load_io_bitmap(io);
     }
     current_ = next;
     next->state = Thread::State::kRunning;

@@ -114,6 +114,10 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
         f->rax = uint64_t(Status::kOk);
         break;
     case sys::kLogWrite: f->rax = uint64_t(sys_log_write(f->rdi, f->rsi, f->rdx)); break;
+    case sys::kIrqCreate: f->rax = uint64_t(sys_irq_create(s.current(), *f)); break;
+    case sys::kIrqAck: f->rax = uint64_t(sys_irq_ack(s.current(), f->rdi)); break;
+    case sys::kIoPortCreate: f->rax = uint64_t(sys_io_port_create(s.current(), *f)); break;
+    case sys::kIoPortEnable: f->rax = uint64_t(sys_io_port_enable(s.current(), f->rdi)); break;
     default:
         f->rax = uint64_t(Status::kNoSuchCall);
         break;

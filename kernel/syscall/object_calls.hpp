@@ -35,4 +35,10 @@ Status sys_cap_give(Thread* self, const InterruptFrame& f);
 Status sys_task_watch(Thread* self, uint64_t task_slot, uint64_t notification_slot, uint64_t bits);
 Status sys_task_info(Thread* self, uint64_t task_slot);
 
+// device_calls.cpp: interrupt lines and I/O ports for user-level drivers.
+Status sys_irq_create(Thread* self, const InterruptFrame& f);
+Status sys_irq_ack(Thread* self, uint64_t irq_slot);
+Status sys_io_port_create(Thread* self, const InterruptFrame& f);
+Status sys_io_port_enable(Thread* self, uint64_t port_slot);
+
 } // namespace atoll_os

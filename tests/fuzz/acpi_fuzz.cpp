@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 
+#include "kernel/acpi/irq_route.hpp"
 #include "kernel/acpi/madt.hpp"
 #include "kernel/acpi/rsdp.hpp"
 #include "kernel/acpi/sdt.hpp"
@@ -112,7 +113,12 @@ void parse_tables(const uint8_t* p, size_t n, Diag& diag)
     static acpi::MadtCpu madt_cpus[kMaxCores];
     acpi::MadtInfo madt{};
     acpi::parse_madt(p, n, madt_cpus, kMaxCores, madt, diag);
-    check(madt.cpu_count <= kMaxCores);
+    check(madt.cpu_count <= kMaxCores && madt.interrupts.ioapic_count <= acpi::kMaxIoApics);
+    // Every line routes or is refused; a GSI line stays that GSI.
+    for (uint32_t line = 0; line < 40; ++line) {
+        acpi::IrqRoute route{};
+        if (acpi::route_irq_line(madt.interrupts, line, route) && line >= acpi::kIsaIrqs) check(route.gsi == line);
+    }
 
     static acpi::SratCpu srat_cpus[kMaxCores];
     static NodeMemRange mem[kMaxNodeMemRanges];

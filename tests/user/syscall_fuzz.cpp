@@ -56,7 +56,8 @@ uint64_t pick_call()
         sys::kDebugWrite, sys::kYield, sys::kCall, sys::kSend, sys::kReceive, sys::kReply,
         sys::kReplyReceive, sys::kEndpointCreate, sys::kCapCopy, sys::kCapDelete, sys::kCapRevoke,
         sys::kNotificationCreate, sys::kSignal, sys::kPoll, sys::kNotificationBind, sys::kTaskSetFaultHandler,
-        sys::kMapAnonymous, sys::kReplySave, sys::kReplyWith, 99, ~0ull,
+        sys::kMapAnonymous, sys::kReplySave, sys::kReplyWith, sys::kIrqCreate, sys::kIrqAck, sys::kIoPortCreate,
+        sys::kIoPortEnable, 99, ~0ull,
     };
     return calls[next_random() % (sizeof calls / sizeof calls[0])];
 }

@@ -199,6 +199,28 @@ CONFIGS = (
                                             if i != j) + ("xcore_pairs/answered_every_other_core",),
                                patterns=tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # A user-level driver on the boot core: the RTC's ports through an
+    # IoPort, its periodic interrupt through an Irq and a notification; a
+    # second task with a port of its own runs in between.
+    Config("tcg-irq", Machine(cores=1), cmdline="init=irq,irq_peer", ktests=False, checks=("online", "user"),
+           modules=("user/irq", "user/irq_peer"),
+           user=UserExpected(passes=tuple(f"irq/{c}" for c in (
+               "ioport_needs_create_right", "ioport_overlapping_com1_refused", "ioport_overlapping_pit_refused",
+               "ioport_overlapping_pic_refused", "ioport_overlapping_exit_port_refused", "ioport_bad_range_refused",
+               "ioport_create", "ioport_enable_needs_read_and_write", "port_not_yet_enabled_kills_the_thread",
+               "ioport_enable", "rtc_ports_usable", "notification", "irq_create", "eight_interrupts_arrive",
+               "register_c_says_periodic_each_time", "interrupt_while_running_in_user_mode",
+               "one_more_interrupt", "masked_until_acknowledged", "acknowledge_unmasks",
+               "second_irq_on_line_refused", "bogus_line_refused", "cascade_irq2_refused", "zero_bits_refused",
+               "irq_needs_a_notification", "ack_needs_an_irq", "peer_task_ran_with_its_own_port",
+               "ports_back_after_the_peer_ran", "port_not_granted_kills_only_that_thread", "irq_delete",
+               "no_signals_after_delete", "line_free_again_after_delete", "delete_takes_the_ports_away",
+               "cleanup")) + tuple(f"irq_peer/{c}" for c in (
+                   "driver_is_ready", "other_tasks_ports_fault_here", "own_port", "own_port_usable",
+                   "still_not_the_drivers_ports")),
+                             killed=("irq", "irq_peer"),
+                             lines=("ioapic: id 0 at 0xfec00000: GSI 0-23", "killed: #GP general protection",
+                                    "task irq exited with status 0", "task irq_peer exited with status 0"))),
     # The L4Re-style boot: sigma0, the root task, and what boot.cfg names.
     # The default configuration (./atoll run): console and the echo pair.
     Config("tcg-root", Machine(cores=2), cmdline="", ktests=False, checks=("online", "user"),

@@ -1,6 +1,8 @@
 // Per-core GDT, TSS, IDT and the dispatcher every interrupt goes through.
 #include "kernel/arch/x86_64/descriptors.hpp"
 
+#include <stddef.h>
+
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/arch/x86_64/lapic.hpp"
@@ -24,6 +26,21 @@ struct [[gnu::packed]] Tss {
 };
 static_assert(sizeof(Tss) == 104);
 
+// The TSS and, right after it, room for a full I/O permission bitmap (one
+// bit per port, 65536 ports) and the all-ones byte the CPU wants after it:
+// an access may read the bitmap's byte past the port's. Which ports are
+// allowed is io_bitmap.cpp's business; this file only places it.
+constexpr uint32_t kIoBitmapBytes = 65536 / 8;
+struct TssWithIoBitmap { // Tss is packed (alignment 1): no padding between the two
+    Tss tss;
+    uint8_t io_bitmap[kIoBitmapBytes + 1];
+};
+// iomap_base past the segment limit: no bitmap, so every port faults in
+// user mode (IOPL is 0).
+constexpr uint16_t kNoIoBitmap = 0xffff;
+static_assert(offsetof(TssWithIoBitmap, io_bitmap) == sizeof(Tss));
+static_assert(sizeof(TssWithIoBitmap) - 1 < kNoIoBitmap);
+
 struct [[gnu::packed]] IdtEntry {
     uint16_t offset_low;
     uint16_t selector;
@@ -44,7 +61,8 @@ enum Ist : uint8_t { kIstNone = 0, kIstDoubleFault = 1, kIstNmi = 2, kIstMachine
 
 // All per core by construction: .bss is private to each instance.
 alignas(16) uint64_t g_gdt[8];
-alignas(16) Tss g_tss;
+alignas(16) TssWithIoBitmap g_tss_block;
+Tss& g_tss = g_tss_block.tss;
 alignas(16) IdtEntry g_idt[256];
 alignas(16) uint8_t g_ist_stacks[3][kIstStackSize];
 InterruptHandler g_handlers[256];
@@ -85,11 +103,13 @@ void load_descriptors()
     g_gdt[4] = data_descriptor(3);
     g_gdt[5] = code_descriptor(3);
     uint64_t tss = reinterpret_cast<uint64_t>(&g_tss);
-    g_gdt[6] = (sizeof(Tss) - 1) | ((tss & 0xffffff) << 16) | (0x89ull << 40) | (((tss >> 24) & 0xff) << 56);
+    g_gdt[6] = (sizeof(TssWithIoBitmap) - 1) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
+               (((tss >> 24) & 0xff) << 56);
     g_gdt[7] = tss >> 32;
 
     g_tss = Tss{};
-    g_tss.iomap_base = sizeof(Tss); // no I/O bitmap
+    g_tss.iomap_base = kNoIoBitmap;
+    __builtin_memset(g_tss_block.io_bitmap, 0xff, sizeof g_tss_block.io_bitmap);
     this_core().tss_rsp0 = &g_tss.rsp[0]; // the switch path writes it without a call
     g_tss.ist[kIstDoubleFault - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[0] + kIstStackSize);
     g_tss.ist[kIstNmi - 1] = reinterpret_cast<uint64_t>(g_ist_stacks[1] + kIstStackSize);
@@ -118,6 +138,10 @@ void load_descriptors()
 }
 
 void set_interrupt_handler(uint8_t vec, InterruptHandler handler) { g_handlers[vec] = handler; }
+
+uint8_t* tss_io_bitmap() { return g_tss_block.io_bitmap; }
+
+void tss_use_io_bitmap(bool on) { g_tss.iomap_base = on ? uint16_t(sizeof(Tss)) : kNoIoBitmap; }
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Tests for MADT processor and local APIC address parsing.
+// Tests for MADT processor, local APIC address, I/O APIC and override parsing.
 #include "kernel/acpi/madt.hpp"
 
 #include "tests/host/acpi/acpi_test_support.hpp"
@@ -53,6 +53,24 @@ Bytes x2apic_entry(uint32_t uid, uint32_t apic, uint32_t flags)
     put32(e, 4, apic);
     put32(e, 8, flags);
     put32(e, 12, uid);
+    return e;
+}
+
+Bytes ioapic_entry(uint8_t id, uint32_t address, uint32_t gsi_base)
+{
+    Bytes e(12, 0);
+    e[0] = 1;
+    e[1] = 12;
+    e[2] = id;
+    put32(e, 4, address);
+    put32(e, 8, gsi_base);
+    return e;
+}
+
+Bytes override_entry(uint8_t bus, uint8_t source, uint32_t gsi, uint16_t flags)
+{
+    Bytes e{2, 10, bus, source, 0, 0, 0, 0, static_cast<uint8_t>(flags), static_cast<uint8_t>(flags >> 8)};
+    put32(e, 4, gsi);
     return e;
 }
 
@@ -248,6 +266,82 @@ TEST(AcpiMadt, HeaderProblemsFail)
         EXPECT_FALSE(parse_madt(t.data(), 100, cpus, 8, p.info, diag));
         EXPECT_REPORTED(diag, "MADT", "runs past the 100 bytes");
     }
+}
+
+TEST(AcpiMadt, QemuIoApicAndOverrides)
+{
+    CollectingDiag diag;
+    const Parsed p = parse(load_table("qemu8_madt"), diag);
+    ASSERT_TRUE(p.ok);
+    const acpi::MadtInterrupts& irq = p.info.interrupts;
+    EXPECT_TRUE(irq.pcat_compat);
+    ASSERT_EQ(irq.ioapic_count, 1u);
+    EXPECT_EQ(irq.ioapics[0].id, 0u);
+    EXPECT_EQ(irq.ioapics[0].phys, 0xFEC00000u);
+    EXPECT_EQ(irq.ioapics[0].gsi_base, 0u);
+    // The timer moves to GSI 2; the PCI link IRQs are level, active high.
+    EXPECT_TRUE(irq.isa[0].present);
+    EXPECT_EQ(irq.isa[0].gsi, 2u);
+    EXPECT_EQ(irq.isa[0].flags, 0u);
+    for (unsigned i : {5u, 9u, 10u, 11u}) {
+        EXPECT_TRUE(irq.isa[i].present) << "IRQ " << i;
+        EXPECT_EQ(irq.isa[i].gsi, i);
+        EXPECT_EQ(irq.isa[i].flags, acpi::kIntiActiveHigh | acpi::kIntiLevel);
+    }
+    for (unsigned i : {1u, 2u, 3u, 4u, 6u, 7u, 8u, 12u, 13u, 14u, 15u}) EXPECT_FALSE(irq.isa[i].present) << "IRQ " << i;
+    EXPECT_NO_REPORTS(diag);
+}
+
+TEST(AcpiMadt, MalformedOverridesAreSkipped)
+{
+    const Bytes short_override{2, 8, 0, 4, 4, 0, 0, 0};
+    Bytes body = madt_body(0xFEE00000, {
+                                           lapic_entry(0, 0, 1),
+                                           short_override,
+                                           override_entry(1, 3, 3, 0),    // not ISA
+                                           override_entry(0, 16, 20, 0),  // no such IRQ
+                                           override_entry(0, 8, 8, 0),
+                                           override_entry(0, 8, 18, 0),   // duplicate
+                                           override_entry(0, 9, 9, 0xa),  // reserved polarity and trigger
+                                       });
+    put32(body, 4, 0);  // no 8259s
+    CollectingDiag diag;
+    const Parsed p = parse(make_sdt("APIC", body), diag);
+    ASSERT_TRUE(p.ok);
+    const acpi::MadtInterrupts& irq = p.info.interrupts;
+    EXPECT_FALSE(irq.pcat_compat);
+    EXPECT_FALSE(irq.isa[4].present);
+    EXPECT_FALSE(irq.isa[3].present);
+    EXPECT_TRUE(irq.isa[8].present);
+    EXPECT_EQ(irq.isa[8].gsi, 8u);
+    EXPECT_TRUE(irq.isa[9].present);
+    EXPECT_EQ(irq.isa[9].flags, 0u);
+    EXPECT_REPORTED(diag, "MADT", "entry 1", "Interrupt Source Override", "length 8");
+    EXPECT_REPORTED(diag, "MADT", "entry 2", "bus 1 source 3", "not an ISA IRQ");
+    EXPECT_REPORTED(diag, "MADT", "entry 3", "source 16", "not an ISA IRQ");
+    EXPECT_REPORTED(diag, "MADT", "entry 5", "ISA IRQ 8", "duplicates");
+    EXPECT_REPORTED(diag, "MADT", "entry 6", "ISA IRQ 9", "reserved flags 0xa");
+}
+
+TEST(AcpiMadt, IoApicLimitsAndShortEntries)
+{
+    Bytes body = madt_body(0xFEE00000, {lapic_entry(0, 0, 1), Bytes{1, 8, 0, 0, 0, 0, 0, 0},
+                                        ioapic_entry(1, 0, 0)});
+    for (uint8_t i = 0; i < acpi::kMaxIoApics + 1; ++i) {
+        const Bytes e = ioapic_entry(static_cast<uint8_t>(i + 2), 0xFEC00000u + i * 0x1000u, i * 24u);
+        body.insert(body.end(), e.begin(), e.end());
+    }
+    CollectingDiag diag;
+    const Parsed p = parse(make_sdt("APIC", body), diag);
+    ASSERT_TRUE(p.ok);
+    const acpi::MadtInterrupts& irq = p.info.interrupts;
+    ASSERT_EQ(irq.ioapic_count, acpi::kMaxIoApics);
+    EXPECT_EQ(irq.ioapics[0].id, 2u);
+    EXPECT_EQ(irq.ioapics[7].phys, 0xFEC07000u);
+    EXPECT_EQ(irq.ioapics[7].gsi_base, 7u * 24u);
+    EXPECT_REPORTED(diag, "MADT", "entry 1", "I/O APIC", "length 8");
+    EXPECT_REPORTED(diag, "MADT", "entry 2", "I/O APIC", "address 0");
+    EXPECT_REPORTED(diag, "MADT", "entry 11", "I/O APIC", "id 10", "limit of 8");
 }
 
 } // namespace
