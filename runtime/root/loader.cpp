@@ -4,6 +4,8 @@
 #include "kernel/abi/syscalls.hpp"
 #include "kernel/cap/rights.hpp"
 #include "runtime/lib/ini.hpp"
+#include "kernel/lib/format.hpp"
+#include "runtime/lib/user/devices.hpp"
 #include "runtime/lib/user/memory.hpp"
 #include "runtime/lib/user/slots.hpp"
 #include "runtime/lib/user/tasks.hpp"
@@ -43,6 +45,58 @@ bool give(Child& c, ProgramEnv& env, const char* name, uint64_t from, uint32_t r
     return true;
 }
 
+// Makes an object in one of our slots with `make`, gives it to `c` under
+// `name`, and lets go of our copy (the program's is derived from it and
+// stays; our revoke of its task would not reach it, its exit does).
+template <class Make> bool give_made(Child& c, ProgramEnv& env, const char* name, uint32_t rights, Make make)
+{
+    uint64_t slot = user::alloc_slot();
+    Status s = slot == user::kNoSlot ? Status::kNoMemory : make(slot);
+    bool given = ok(s) && give(c, env, name, slot, rights, 0);
+    if (!ok(s)) log("%s: cannot make its capability %s: %s", c.config->name, name, status_message(s));
+    if (slot != user::kNoSlot) {
+        (void)user::cap_delete(slot);
+        user::free_slot(slot);
+    }
+    return given;
+}
+
+// irq:N gives an Irq for line N ("irq_N": acknowledge through it) bound to
+// a notification the program waits on ("irq_N_note"), both paid from the
+// program's own quota.
+bool give_irq(Child& c, ProgramEnv& env, uint32_t line, const char* file)
+{
+    char irq_name[ProgramEnv::kNameMax], note_name[ProgramEnv::kNameMax];
+    (void)format(irq_name, sizeof irq_name, "irq_%u", line);
+    (void)format(note_name, sizeof note_name, "irq_%u_note", line);
+    uint64_t note = user::alloc_slot();
+    Status s = note == user::kNoSlot ? Status::kNoMemory : user::notification_create(c.task_slot, note);
+    bool given = ok(s) && give(c, env, note_name, note, rights::kReceive, 0) &&
+                 give_made(c, env, irq_name, rights::kReceive, [&](uint64_t slot) {
+                     return user::irq_create(c.task_slot, slot, line, note, 1);
+                 });
+    if (!ok(s)) log("%s:%u: %s: no notification for irq:%u: %s", file, c.config->line, c.config->name, line,
+                    status_message(s));
+    if (note != user::kNoSlot) {
+        (void)user::cap_delete(note);
+        user::free_slot(note);
+    }
+    return given;
+}
+
+// ioport:A-B gives an IoPort ("ioport_A_B", hexadecimal) the program
+// enables for itself.
+bool give_io_ports(Child& c, ProgramEnv& env, uint32_t first, uint32_t last, const char* file)
+{
+    char name[ProgramEnv::kNameMax];
+    (void)format(name, sizeof name, "ioport_%x_%x", first, last);
+    bool given = give_made(c, env, name, rights::kRead | rights::kWrite, [&](uint64_t slot) {
+        return user::io_port_create(c.task_slot, slot, first, last);
+    });
+    if (!given) log("%s:%u: %s: ioport:%#x-%#x refused", file, c.config->line, c.config->name, first, last);
+    return given;
+}
+
 bool give_requested(Child& c, ProgramEnv& env, const Services& services)
 {
     const uint64_t badge = c.id;
@@ -68,11 +122,8 @@ bool give_requested(Child& c, ProgramEnv& env, const Services& services)
             given = server && give(c, env, r.name, server->slot, rights::kSend | rights::kGrant, badge);
             break;
         }
-        case bootcfg::CapKind::kIrq:
-        case bootcfg::CapKind::kIoPorts:
-            log("%s:%u: %s capabilities are not available on Atoll yet", services.config_file, c.config->line,
-                r.kind == bootcfg::CapKind::kIrq ? "irq" : "ioport");
-            break;
+        case bootcfg::CapKind::kIrq: given = give_irq(c, env, r.a, services.config_file); break;
+        case bootcfg::CapKind::kIoPorts: given = give_io_ports(c, env, r.a, r.b, services.config_file); break;
         }
         if (!given) return false;
     }

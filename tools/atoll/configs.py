@@ -232,7 +232,7 @@ CONFIGS = (
     # Programs the root task pages, serves and kills (tests/root/checks.cfg).
     Config("tcg-root-checks", Machine(cores=1), cmdline="", ktests=False, checks=("online", "user"),
            modules=ROOT_MODULES + ("user/console", "user/root_checks", "user/hog", "user/echo_client",
-                                   "user/echo_server", "user/tests/checks.cfg"),
+                                   "user/echo_server", "user/rtc", "user/tests/checks.cfg"),
            user=UserExpected(passes=tuple(f"root_checks/{c}" for c in (
                "environment_names_us", "environment_has_args", "environment_has_core",
                "only_the_capabilities_asked_for", "heap_paged_in_by_the_root_task", "second_thread_heap_paged_in",
@@ -244,12 +244,14 @@ CONFIGS = (
                "frame_deleted")),
                              killed=("hog_heap", "hog_text", "hog_wild"), status=1,
                              exits=(("console", 0), ("root_checks", 0), ("hog_heap", "killed"),
-                                    ("hog_text", "killed"), ("hog_wild", "killed"), ("orphan", 1)),
+                                    ("hog_text", "killed"), ("hog_wild", "killed"), ("orphan", 1), ("rtc", 0)),
                              lines=("root: hog_heap: page fault at ip", "its 256 KiB of memory are used up: killed",
                                     "root: hog_text: write at ip", "root: hog_wild: page fault at ip",
                                     "outside its memory: killed",
                                     "[orphan@0] echo failed: "),
-                             patterns=(r"root: checks\.cfg:\d+: irq capabilities are not available on Atoll yet",))),
+                             patterns=(r"root: checks\.cfg:\d+: broken_server: ioport:0x3f8-0x3ff refused",
+                                       r"\[rtc@0\] rtc: time \d\d:\d\d:\d\d",
+                                       r"\[rtc@0\] rtc: 8 periodic interrupts at 64 Hz through IRQ 8"))),
     # The root task plans placement on the topology the kernel found (two
     # NUMA nodes); the host planner must make the same plan from the
     # kernel's topology lines and the same file (tests/root/place.cfg).
