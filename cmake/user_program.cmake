@@ -14,6 +14,7 @@ add_library(atoll_user_runtime OBJECT
   ${PROJECT_SOURCE_DIR}/runtime/lib/user/slots.cpp
   ${PROJECT_SOURCE_DIR}/runtime/lib/user/env.cpp
   ${PROJECT_SOURCE_DIR}/runtime/lib/user/console_client.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/lib/user/assert.cpp
   ${PROJECT_SOURCE_DIR}/kernel/lib/format.cpp
   ${PROJECT_SOURCE_DIR}/kernel/abi/status.cpp
   ${PROJECT_SOURCE_DIR}/kernel/lib/string.cpp)

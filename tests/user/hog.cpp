@@ -3,6 +3,8 @@
 //   --heap   touch more heap than its allowance
 //   --text   write to its own (read-only) code
 //   --wild   touch memory it was never given
+//   --assert fail an assertion (the runtime reports it and ends with 134)
+#include "runtime/lib/user/assert.hpp"
 #include "runtime/lib/user/env.hpp"
 #include "runtime/lib/user/print.hpp"
 
@@ -36,6 +38,9 @@ int main()
     } else if (has(env->args, "--text")) {
         print("writing to my own code");
         *reinterpret_cast<volatile uint8_t*>(reinterpret_cast<uint64_t>(&main)) = 0xcc;
+    } else if (has(env->args, "--assert")) {
+        volatile int two = 2;
+        ATOLL_ASSERT(two + two == 5);
     } else if (has(env->args, "--wild")) {
         print("touching memory nobody gave me");
         (void)*reinterpret_cast<volatile uint64_t*>(0x0000500000000000ull);

@@ -244,14 +244,16 @@ CONFIGS = (
                "frame_deleted")),
                              killed=("hog_heap", "hog_text", "hog_wild"), status=1,
                              exits=(("console", 0), ("root_checks", 0), ("hog_heap", "killed"),
-                                    ("hog_text", "killed"), ("hog_wild", "killed"), ("orphan", 1), ("rtc", 0)),
+                                    ("hog_text", "killed"), ("hog_wild", "killed"), ("orphan", 1), ("rtc", 0),
+                                    ("hog_assert", 134)),
                              lines=("root: hog_heap: page fault at ip", "its 256 KiB of memory are used up: killed",
                                     "root: hog_text: write at ip", "root: hog_wild: page fault at ip",
                                     "outside its memory: killed",
                                     "[orphan@0] echo failed: "),
                              patterns=(r"root: checks\.cfg:\d+: broken_server: ioport:0x3f8-0x3ff refused",
                                        r"\[rtc@0\] rtc: time \d\d:\d\d:\d\d",
-                                       r"\[rtc@0\] rtc: 8 periodic interrupts at 64 Hz through IRQ 8"))),
+                                       r"\[rtc@0\] rtc: 8 periodic interrupts at 64 Hz through IRQ 8",
+                                       r"\[hog_assert@0\] panic: assertion failed: two \+ two == 5 \(hog\.cpp:\d+\)"))),
     # The root task plans placement on the topology the kernel found (two
     # NUMA nodes); the host planner must make the same plan from the
     # kernel's topology lines and the same file (tests/root/place.cfg).
