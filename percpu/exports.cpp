@@ -35,6 +35,21 @@ KObject* Exports::find(uint32_t index, uint16_t generation) const
     return entries_[index].object;
 }
 
+bool Exports::revoke_all(KObject& obj, uint64_t (&holders)[4], ExportToken& old_token)
+{
+    if (obj.export_slot == 0) return false;
+    Entry& e = entries_[obj.export_slot - 1];
+    old_token = ExportToken{obj.export_slot - 1, e.generation, uint16_t(obj.type())};
+    for (int i = 0; i < 4; ++i) holders[i] = e.holders[i], e.holders[i] = 0;
+    e.object = nullptr;
+    ++e.generation;
+    obj.export_slot = 0;
+    --count_;
+    release_object(&obj); // the holders' reference (the caller still holds one)
+    if (count_ == 0 && drained_) drained_();
+    return true;
+}
+
 void Exports::release_holder(ExportToken token, uint32_t holder)
 {
     if (token.index >= kSlots || holder >= 256) return;

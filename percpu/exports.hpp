@@ -26,6 +26,10 @@ public:
     // export's reference (which may destroy the object).
     void release_holder(ExportToken token, uint32_t holder);
     uint32_t exported() const { return count_; }
+    // Revoke: forgets every holder of `obj` at once (their tokens go stale)
+    // and drops the export's reference; `holders` gets who held it.
+    // False if it was not exported.
+    bool revoke_all(KObject& obj, uint64_t (&holders)[4], ExportToken& old_token);
     // Called when the last export goes (no other core names our objects).
     void on_drained(void (*fn)()) { drained_ = fn; }
 

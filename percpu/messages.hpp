@@ -25,6 +25,8 @@ enum class Msg : uint16_t {
     kStartFirstTask,  // core 0 -> core N: StartFirstTask
     kFirstTaskEnded,  // core N -> core 0: FirstTaskEnded
     kIpcCap,          // holder -> owner of an endpoint: IpcCap, the capability a kIpcCall carries
+    kRevokeRequest,   // owner -> holder: RevokeRequest: your copies of this object are void
+    kRevokeAck,       // holder -> owner: RevokeAck: none of them can be used any more
     kCoreEndpointRequest, // core 0 -> core N: CoreEndpointRequest
     kCoreEndpointToken,   // core N -> core 0: CoreEndpointToken
     kCoreEndpointTable,   // core 0 -> core N: CoreEndpointTable fragments
@@ -85,6 +87,14 @@ struct IpcCap {
     uint32_t rights;
     ExportToken object;
     uint64_t badge;
+};
+
+struct RevokeRequest {
+    ExportToken object;
+    uint64_t revoker; // the owner's thread waiting for every holder's RevokeAck
+};
+struct RevokeAck {
+    uint64_t revoker;
 };
 
 struct RemoteSignal {

@@ -187,6 +187,31 @@ void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
     if (words <= 4) scheduler().make_ready(t);
 }
 
+// A holder core: the owner revoked; our copies are void from now on.
+void on_revoke_request(uint32_t from, const ChannelMessage& msg)
+{
+    RevokeRequest r;
+    __builtin_memcpy(&r, msg.payload, sizeof r);
+    if (RemoteRef* ref = RemoteRef::find(from, r.object)) ref->revoked = true;
+    if (!messenger().send_value(from, Msg::kRevokeAck, RevokeAck{r.revoker}))
+        klog("remote: cannot acknowledge core %u's revoke", from);
+}
+
+void on_revoke_ack(uint32_t from, const ChannelMessage& msg)
+{
+    RevokeAck a;
+    __builtin_memcpy(&a, msg.payload, sizeof a);
+    auto* t = reinterpret_cast<Thread*>(a.revoker);
+    if (!t || t->state != Thread::State::kBlockedRemote || t->revoke_acks == 0) {
+        klog("remote: core %u acknowledged a revoke nobody waits for", from);
+        return;
+    }
+    if (--t->revoke_acks == 0) {
+        t->frame.rax = uint64_t(Status::kOk);
+        scheduler().make_ready(t);
+    }
+}
+
 void on_signal_remote(uint32_t, const ChannelMessage& msg)
 {
     RemoteSignal s;
@@ -211,6 +236,8 @@ void remote_ipc_init()
     m.set_handler(Msg::kIpcWords, on_ipc_words);
     m.set_handler(Msg::kIpcReply, on_ipc_reply);
     m.set_handler(Msg::kIpcCap, on_ipc_cap);
+    m.set_handler(Msg::kRevokeRequest, on_revoke_request);
+    m.set_handler(Msg::kRevokeAck, on_revoke_ack);
     m.set_handler(Msg::kSignalRemote, on_signal_remote);
     m.set_handler(Msg::kHolderRelease, on_holder_release);
 }
@@ -231,6 +258,7 @@ Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
     out.badge = cap.badge;
     if (cap.object->type() == ObjectType::kRemoteRef) {
         const auto* r = static_cast<const RemoteRef*>(cap.object);
+        if (r->revoked) return Status::kDead;
         if (r->owner() != ref.owner()) return Status::kInvalidArgument;
         out.owner = r->owner();
         out.object = r->token();
@@ -244,6 +272,7 @@ Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
 
 Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t flags, bool waits)
 {
+    if (ref.revoked) return Status::kDead; // the owner revoked every copy
     const unsigned words = clamp_words(ipcflags::length(flags));
     IpcCap cap{};
     const bool carries = flags & ipcflags::kTransferCap;
@@ -269,6 +298,7 @@ Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t f
 
 Status remote_signal(const RemoteRef& ref, uint64_t bits)
 {
+    if (ref.revoked) return Status::kDead;
     RemoteSignal s{ref.token(), bits};
     return messenger().send_value(ref.owner(), Msg::kSignalRemote, s) ? Status::kOk : Status::kNoMemory;
 }
@@ -305,6 +335,29 @@ void remote_proxy_done(Thread* proxy)
     proxy->queue_next = g_free_proxies;
     g_free_proxies = proxy;
     --g_busy_proxies;
+}
+
+bool remote_revoke(Thread* self, KObject& obj)
+{
+    uint64_t holders[4];
+    ExportToken token;
+    if (!exports().revoke_all(obj, holders, token)) return false;
+    // Calls that came in through the void copies and still wait in the
+    // endpoint's queue were in flight: they end with kDead, not later.
+    if (obj.type() == ObjectType::kEndpoint) static_cast<Endpoint&>(obj).cancel_proxies();
+    uint32_t asked = 0;
+    for (uint32_t c = 0; c < kMaxCores; ++c) {
+        if (!(holders[c / 64] >> (c % 64) & 1)) continue;
+        if (messenger().send_value(c, Msg::kRevokeRequest, RevokeRequest{token, reinterpret_cast<uint64_t>(self)}))
+            ++asked;
+        else
+            klog("remote: cannot reach core %u to revoke", c);
+    }
+    if (asked == 0) return false;
+    self->revoke_acks = asked;
+    self->state = Thread::State::kBlockedRemote;
+    scheduler().block_current();
+    return true;
 }
 
 bool remote_ipc_release()

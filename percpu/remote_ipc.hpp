@@ -12,6 +12,7 @@
 
 namespace atoll_os {
 
+class KObject;
 class RemoteRef;
 class Thread;
 
@@ -31,6 +32,12 @@ void remote_ipc_init();
 // A proxy's operation ended (the scheduler would have made it ready): the
 // outcome goes back to the thread it stands for, and the proxy is reused.
 void remote_proxy_done(Thread* proxy);
+
+// The owner side of revoke: after `self` revoked the original capability
+// of `obj` here, every other core's copies go void. True if `self` now
+// waits for their acknowledgements (it returns from the call when every
+// holder core has confirmed); false if no other core held one.
+bool remote_revoke(Thread* self, KObject& obj);
 
 // Frees the idle proxies (before the kernel's self-check); false if some are
 // still standing in for a caller.

@@ -39,6 +39,20 @@ Thread* Endpoint::pop(Queue& q)
     return t;
 }
 
+void Endpoint::cancel_proxies()
+{
+    Thread* t = senders_.head;
+    while (t) {
+        Thread* next = t->queue_next;
+        if (t->proxy) {
+            unlink(senders_, t);
+            t->frame.rax = uint64_t(Status::kDead);
+            scheduler().make_ready(t); // sends the answer home
+        }
+        t = next;
+    }
+}
+
 void Endpoint::destroy()
 {
     Queue* queues[] = {&senders_, &receivers_};

@@ -20,6 +20,8 @@ public:
     void push_receiver(Thread* t) { push(receivers_, t); }
     Thread* pop_sender() { return pop(senders_); }
     Thread* pop_receiver() { return pop(receivers_); }
+    // Ends every queued call from another core (its proxy) with kDead.
+    void cancel_proxies();
     // A waiting receiver leaves early (its bound notification fired).
     void remove_receiver(Thread* t) { unlink(receivers_, t); }
 

@@ -9,13 +9,19 @@ namespace {
 RemoteRef* g_imports; // per core
 } // namespace
 
+RemoteRef* RemoteRef::find(uint32_t owner, ExportToken token)
+{
+    for (RemoteRef* r = g_imports; r; r = r->next_)
+        if (r->owner_ == owner && r->token_.index == token.index && r->token_.generation == token.generation)
+            return r;
+    return nullptr;
+}
+
 RemoteRef* RemoteRef::import(Quota& payer, uint32_t owner, ExportToken token, Status& status)
 {
-    for (RemoteRef* r = g_imports; r; r = r->next_) {
-        if (r->owner_ == owner && r->token_.index == token.index && r->token_.generation == token.generation) {
-            status = Status::kOk;
-            return r;
-        }
+    if (RemoteRef* r = find(owner, token)) {
+        status = r->revoked ? Status::kDead : Status::kOk;
+        return r->revoked ? nullptr : r;
     }
     RemoteRef* r = create_object<RemoteRef>(payer, status, payer, owner, token);
     if (r) {
@@ -40,6 +46,7 @@ void RemoteRef::destroy()
             break;
         }
     }
+    // After a revoke the owner has forgotten us already; telling it again is harmless.
     if (!messenger().send_value(owner_, Msg::kHolderRelease, HolderRelease{token_}))
         klog("remote: cannot tell core %u that its object %u is released here", owner_, token_.index);
     destroy_object(this, *payer_);

@@ -20,6 +20,12 @@ public:
     static RemoteRef* import(Quota& payer, uint32_t owner, ExportToken token, Status& status);
     void destroy(); // tells the owner (kHolderRelease)
     static uint32_t live(); // on this core, for diagnostics
+    // The one for (owner, token) on this core, if any.
+    static RemoteRef* find(uint32_t owner, ExportToken token);
+
+    // The owner revoked the object's copies: every capability here that
+    // names it is void (operations answer kDead) until it is deleted.
+    bool revoked = false;
 
     uint32_t owner() const { return owner_; }
     const ExportToken& token() const { return token_; }

@@ -66,6 +66,7 @@ public:
     bool origin_waits = false;      // a call: the answer is the reply
     uint32_t origin_core = 0;
     uint64_t origin_caller = 0;     // that core's name for the thread
+    uint32_t revoke_acks = 0;       // holder cores yet to confirm this thread's revoke
     // A capability the remote caller passes along, until a receiver takes it.
     bool carries_cap = false;
     uint32_t cap_owner = 0, cap_rights = 0;

@@ -90,7 +90,7 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kNotificationBind: f->rax = uint64_t(sys_notification_bind(s.current(), f->rdi)); break;
     case sys::kCapMove: f->rax = uint64_t(s.current()->task->caps().move(f->rdi, f->rsi)); break;
     case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
-    case sys::kCapRevoke: f->rax = uint64_t(s.current()->task->caps().revoke(f->rdi)); break;
+    case sys::kCapRevoke: f->rax = uint64_t(sys_cap_revoke(s.current(), f->rdi)); break;
     case sys::kTaskSetFaultHandler: f->rax = uint64_t(sys_task_set_fault_handler(s.current(), f->rdi, f->rsi)); break;
     case sys::kMapAnonymous: f->rax = uint64_t(sys_map_anonymous(s.current(), *f)); break;
     case sys::kReplySave: f->rax = uint64_t(sys_reply_save(s.current(), f->rdi, f->rsi)); break;

@@ -151,6 +151,17 @@ Status sys_reply_save(Thread* self, uint64_t task_slot, uint64_t dest)
     return ok(s) ? ipc_save_reply(self, reply) : s;
 }
 
+Status sys_cap_revoke(Thread* self, uint64_t slot)
+{
+    CapSpace& caps = self->task->caps();
+    Status s = caps.revoke(slot); // the capability itself stays, and with it the object
+    if (!ok(s)) return s;
+    const Capability& c = caps.at(slot);
+    if (c.object->export_slot && !c.parent) [[unlikely]]
+        (void)remote_revoke(self, *c.object); // other cores' copies too; may block until they confirm
+    return s;
+}
+
 Status sys_cap_copy(Thread* self, const InterruptFrame& f)
 {
     if (f.r10 == sys::kNotificationBadge) return Status::kInvalidArgument; // reserved for notifications

@@ -19,6 +19,9 @@ Status sys_signal(Thread* self, uint64_t slot, uint64_t bits);
 Status sys_wait(Thread* self, uint64_t slot, bool block);
 Status sys_notification_bind(Thread* self, uint64_t slot);
 Status sys_cap_copy(Thread* self, const InterruptFrame& f);
+// Revoke; for the original capability of an object other cores hold
+// copies of, also theirs (the caller waits for every core to confirm).
+Status sys_cap_revoke(Thread* self, uint64_t slot);
 Status sys_task_set_fault_handler(Thread* self, uint64_t task_slot, uint64_t endpoint_slot);
 Status sys_map_anonymous(Thread* self, const InterruptFrame& f);
 Status sys_reply_save(Thread* self, uint64_t task_slot, uint64_t dest);

@@ -199,6 +199,18 @@ CONFIGS = (
                                             if i != j) + ("xcore_pairs/answered_every_other_core",),
                                patterns=tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # Revoke of an object copied to every core while they use it (4 and 8
+    # cores): the revoke waits for every core, and no use gets through after.
+    *(Config(f"tcg-xcore-revoke{n}", Machine(cores=n, memory="1G"),
+             cmdline="init=" + ",".join(["xcore_revoke"] + [f"xcore_revoke@{c}" for c in range(1, n)]),
+             ktests=False, checks=("online", "user"), modules=("user/xcore_revoke",), timeout=300,
+             user=UserExpected(passes=tuple(f"xcore_revoke/{c}" for c in (
+                 "server_thread", "revoke_returns_after_every_core_confirmed", "no_call_served_after_revoke",
+                 "object_stays_for_its_owner", "calls_end_with_dead_after_revoke", "void_stays_void")),
+                 patterns=tuple(rf"^\[c{c} \S+\] xcore_revoke: USER PASS xcore_revoke/void_stays_void"
+                                for c in range(1, n)) +
+                 tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
+      for n in (4, 8)),
     # A user-level driver on the boot core: the RTC's ports through an
     # IoPort, its periodic interrupt through an Irq and a notification; a
     # second task with a port of its own runs in between.
