@@ -112,6 +112,9 @@ def _linux_runner():
 
 def run_linux(out_dir, quick, name_filter=None):
     runner = _linux_runner()
+    if name_filter and not any(re.search(name_filter, n) for n in runner.EXPECTED_BENCHMARKS):
+        info(f"linux: no baseline matches --filter {name_filter!r}")
+        return {}, []
     info("linux: running the baselines (atoll-linux-bench)")
     results = runner.run(paths.BUILD / "bench" / "atoll-linux-bench", out_dir / "linux.json",
                          min_time=0.05 if quick else 0.2, repetitions=1 if quick else 5,

@@ -12,7 +12,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script
 
-from atoll import accel, bench, bootcfg, build, ctestrun, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
+from atoll import accel, bench, bootcfg, build, ctestrun, hostmatrix, deps, exitstatus, iso, paths, qemu, ui  # noqa: E402
 from atoll import place, topo, topo_cli, topo_qemu  # noqa: E402
 from atoll.ui import AtollError  # noqa: E402
 
@@ -104,6 +104,11 @@ def cmd_bench(args, _extra):
         if args.accel == "icount":
             machine = dataclasses.replace(machine, extra=tuple(machine.extra) + bench.ICOUNT)
     bench.run(args.accel, out, quick=args.quick, name_filter=args.filter, pair_cores=cores, pair_machine=machine)
+    if args.host_matrix:
+        host = topo.load("host")
+        model = hostmatrix.write(out, hostmatrix.measure(host=host), host)
+        ui.info(f"host core-to-core: {model['talk']} ns; plan with it: "
+                f"./atoll place CONFIG --cost {Path(out) / 'host-cost.json'}")
     print((Path(out) / "report.md").read_text())
     return 0
 
@@ -163,6 +168,9 @@ def _add_bench(sub):
     p.add_argument("--quick", action="store_true", help="short Linux runs (one repetition)")
     p.add_argument("--cores", type=int, default=4, metavar="N",
                    help="cores for the cross-core pair matrix (default 4; 0 skips it)")
+    p.add_argument("--host-matrix", action="store_true",
+                   help="also measure this host's core-to-core round trip for every pair of PUs (hwloc-pinned) "
+                   "and write host-cost.json, a cost model for ./atoll place --cost")
     p.add_argument("--topology", metavar="NAME|FILE",
                    help="run the pair matrix on this machine's shape (./atoll topo list) and report the "
                    "round trip by placement: SMT sibling, same L2/L3, same package, other package")
