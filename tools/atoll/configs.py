@@ -221,7 +221,7 @@ CONFIGS = (
                "ioport_overlapping_pic_refused", "ioport_overlapping_exit_port_refused", "ioport_bad_range_refused",
                "ioport_create", "ioport_enable_needs_read_and_write", "port_not_yet_enabled_kills_the_thread",
                "ioport_enable", "rtc_ports_usable", "notification", "irq_create", "eight_interrupts_arrive",
-               "register_c_says_periodic_each_time", "interrupt_while_running_in_user_mode",
+               "register_c_says_periodic", "interrupt_while_running_in_user_mode",
                "one_more_interrupt", "masked_until_acknowledged", "acknowledge_unmasks",
                "second_irq_on_line_refused", "bogus_line_refused", "cascade_irq2_refused", "zero_bits_refused",
                "irq_needs_a_notification", "ack_needs_an_irq", "peer_task_ran_with_its_own_port",
