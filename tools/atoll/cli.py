@@ -37,7 +37,12 @@ def _boot_modules(args):
     configuration) unless the command line asks the kernel for its tests
     or its own first tasks."""
     words = args.cmdline.split()
-    if args.kernel_only or any(w == "probe" or w.startswith(("test=", "init=")) for w in words):
+    init = next((w[len("init="):] for w in words if w.startswith("init=")), None)
+    if init is not None:
+        # The kernel's own first tasks: their modules from build/user/ ("name@core" -> name).
+        names = dict.fromkeys(item.split("@")[0] for item in init.split(",") if item)
+        return tuple(existing(paths.BUILD / "user" / name) for name in names)
+    if args.kernel_only or any(w == "probe" or w.startswith("test=") for w in words):
         return ()
     config = Path(args.config) if args.config else paths.BUILD / bootcfg.DEFAULT
     return bootcfg.modules(config, paths.BUILD)
