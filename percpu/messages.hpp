@@ -87,7 +87,9 @@ struct IpcCap {
     uint32_t rights;
     ExportToken object;
     uint64_t badge;
+    uint64_t frame_phys, frame_bytes; // a Frame: the memory, so the receiving core can map it
 };
+static_assert(sizeof(IpcCap) <= 56);
 
 struct RevokeRequest {
     ExportToken object;

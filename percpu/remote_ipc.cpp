@@ -6,6 +6,8 @@
 #include "kernel/ipc/ipc.hpp"
 #include "kernel/log.hpp"
 #include "kernel/object/endpoint.hpp"
+#include "kernel/object/frame.hpp"
+#include "kernel/object/mapping.hpp"
 #include "kernel/object/notification.hpp"
 #include "kernel/object/remote_ref.hpp"
 #include "kernel/object/task.hpp"
@@ -159,6 +161,8 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     proxy->cap_rights = c.rights;
     proxy->cap_token = pack(c.object);
     proxy->cap_badge = c.badge;
+    proxy->cap_frame_phys = c.frame_phys;
+    proxy->cap_frame_bytes = c.frame_bytes;
     proxy->frame.rsi |= ipcflags::kTransferCap;
     arrived(a);
 }
@@ -192,7 +196,10 @@ void on_revoke_request(uint32_t from, const ChannelMessage& msg)
 {
     RevokeRequest r;
     __builtin_memcpy(&r, msg.payload, sizeof r);
-    if (RemoteRef* ref = RemoteRef::find(from, r.object)) ref->revoked = true;
+    if (RemoteRef* ref = RemoteRef::find(from, r.object)) {
+        ref->revoked = true;
+        unmap_remote(*ref); // its memory, if it is a frame, is out of reach before we acknowledge
+    }
     if (!messenger().send_value(from, Msg::kRevokeAck, RevokeAck{r.revoker}))
         klog("remote: cannot acknowledge core %u's revoke", from);
 }
@@ -264,6 +271,11 @@ Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
         out.object = r->token();
         return Status::kOk;
     }
+    if (cap.object->type() == ObjectType::kFrame) {
+        const auto* f = static_cast<const Frame*>(cap.object);
+        out.frame_phys = f->phys();
+        out.frame_bytes = f->bytes();
+    }
     out.owner = this_core().core;
     return exports().add_holder(*cap.object, ref.owner(), out.object) ? Status::kOk : Status::kNoMemory;
 }
@@ -313,6 +325,11 @@ Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot)
                        ? exports().find(t.index, t.generation) // one of ours, coming home
                        : RemoteRef::import(this_core().boot_quota, proxy.cap_owner, t, s);
     if (!obj) return ok(s) ? Status::kDead : s;
+    if (obj->type() == ObjectType::kRemoteRef && proxy.cap_frame_bytes) {
+        auto* r = static_cast<RemoteRef*>(obj);
+        r->frame_phys = proxy.cap_frame_phys;
+        r->frame_bytes = proxy.cap_frame_bytes;
+    }
     s = to.task->caps().install(slot, obj, proxy.cap_rights, proxy.cap_badge);
     if (!ok(s) && obj->type() == ObjectType::kRemoteRef && obj->refs() == 0) static_cast<RemoteRef*>(obj)->destroy();
     return s;

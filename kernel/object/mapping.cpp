@@ -27,8 +27,24 @@ void unlink_from_cap(Mapping* m)
     if (m->cap_next) m->cap_next->cap_prev = m->cap_prev;
 }
 
+Mapping* g_remote_mappings; // per core
+
+void unlink_from_remote_list(Mapping* m)
+{
+    if (!m->remote) return;
+    if (m->remote_prev) m->remote_prev->remote_next = m->remote_next;
+    else g_remote_mappings = m->remote_next;
+    if (m->remote_next) m->remote_next->remote_prev = m->remote_prev;
+    m->remote = nullptr;
+}
+
 void link(Mapping* m, Capability& cap, Task& task)
 {
+    if (m->remote) {
+        m->remote_next = g_remote_mappings;
+        if (g_remote_mappings) g_remote_mappings->remote_prev = m;
+        g_remote_mappings = m;
+    }
     if (cap.mappings) cap.mappings->cap_prev = m;
     cap.mappings = m;
     if (task.mappings) task.mappings->task_prev = m;
@@ -44,10 +60,12 @@ void free_record(Mapping* m)
 
 } // namespace
 
-Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages,
-                 MapFlags flags)
+namespace {
+
+Status map_physical(Capability& cap, uint64_t phys, uint64_t frame_bytes, Task& task, uint64_t va,
+                    uint64_t first_page, uint64_t pages, MapFlags flags, KObject* remote)
 {
-    const uint64_t frame_pages = frame.bytes() / kPageSize;
+    const uint64_t frame_pages = frame_bytes / kPageSize;
     if (task.dead()) return Status::kDead;
     if (first_page >= frame_pages) return Status::kInvalidArgument;
     if (pages == 0) pages = frame_pages - first_page;
@@ -60,14 +78,45 @@ Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_
         task.quota().release(sizeof(Mapping));
         return Status::kNoMemory;
     }
-    Status s = task.map_frames(va, frame.phys() + first_page * kPageSize, bytes, flags);
+    Status s = task.map_frames(va, phys + first_page * kPageSize, bytes, flags);
     if (!ok(s)) {
         this_core().heap.free(mem);
         task.quota().release(sizeof(Mapping));
         return s;
     }
-    link(new (mem) Mapping{&cap, &task, va, bytes, cap.mappings, nullptr, task.mappings, nullptr}, cap, task);
+    auto* m = new (mem) Mapping{&cap, &task, va, bytes, cap.mappings, nullptr, task.mappings, nullptr, remote};
+    link(m, cap, task);
     return Status::kOk;
+}
+
+} // namespace
+
+Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages,
+                 MapFlags flags)
+{
+    return map_physical(cap, frame.phys(), frame.bytes(), task, va, first_page, pages, flags, nullptr);
+}
+
+Status map_remote_frame(Capability& cap, KObject& remote, uint64_t phys, uint64_t frame_bytes, Task& task,
+                        uint64_t va, uint64_t first_page, uint64_t pages, MapFlags flags)
+{
+    return map_physical(cap, phys, frame_bytes, task, va, first_page, pages, flags, &remote);
+}
+
+void unmap_remote(KObject& remote)
+{
+    Mapping* m = g_remote_mappings;
+    while (m) {
+        Mapping* next = m->remote_next;
+        if (m->remote == &remote) {
+            unlink_from_remote_list(m);
+            unlink_from_cap(m);
+            unlink_from_task(m);
+            m->task->unmap_frames(m->va, m->bytes);
+            free_record(m);
+        }
+        m = next;
+    }
 }
 
 Status map_io_ports(Capability& cap, IoPort& ports, Task& task)
@@ -101,6 +150,7 @@ void move_mappings(Capability& from, Capability& to)
 void unmap_all(Capability& cap)
 {
     while (Mapping* m = cap.mappings) {
+        unlink_from_remote_list(m);
         unlink_from_cap(m);
         unlink_from_task(m);
         if (is_io_mapping(*m)) rebuild_io_bitmap(*m->task);
@@ -112,6 +162,7 @@ void unmap_all(Capability& cap)
 void forget_mappings(Task& task)
 {
     while (Mapping* m = task.mappings) {
+        unlink_from_remote_list(m);
         unlink_from_cap(m);
         task.mappings = m->task_next;
         if (task.mappings) task.mappings->task_prev = nullptr;

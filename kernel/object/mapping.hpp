@@ -17,6 +17,7 @@
 namespace atoll_os {
 
 struct Capability;
+class KObject;
 class Frame;
 class IoPort;
 class Task;
@@ -30,6 +31,11 @@ struct Mapping {
     Mapping* cap_prev;
     Mapping* task_next;
     Mapping* task_prev;
+    // A frame another core owns, mapped through a RemoteRef: this core's
+    // list of those, so a revoke from the owner can unmap them all.
+    KObject* remote = nullptr;
+    Mapping* remote_next = nullptr;
+    Mapping* remote_prev = nullptr;
 };
 
 inline constexpr uint64_t kIoSpace = 1ull << 63; // above every user address
@@ -46,6 +52,13 @@ void move_mappings(Capability& from, Capability& to);
 // own capabilities) from user mode. Enabling twice through one capability
 // is one mapping.
 [[nodiscard]] Status map_io_ports(Capability& cap, IoPort& ports, Task& task);
+// The same for a frame another core owns, named here by `remote` (its
+// RemoteRef) with the physical range the owner reported.
+[[nodiscard]] Status map_remote_frame(Capability& cap, KObject& remote, uint64_t phys, uint64_t frame_bytes,
+                                      Task& task, uint64_t va, uint64_t first_page, uint64_t pages, MapFlags flags);
+// The owner revoked `remote`: unmaps everything mapped through any
+// capability naming it on this core.
+void unmap_remote(KObject& remote);
 // Unmaps everything mapped through `cap` (on delete, revoke, or request).
 void unmap_all(Capability& cap);
 // The task's address space is going away: drop its records without unmapping.

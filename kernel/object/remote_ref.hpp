@@ -26,6 +26,10 @@ public:
     // The owner revoked the object's copies: every capability here that
     // names it is void (operations answer kDead) until it is deleted.
     bool revoked = false;
+    // A remote Frame: the owner's physical memory, which tasks here may
+    // map through this capability (user memory shared across cores, never
+    // touched by this kernel).
+    uint64_t frame_phys = 0, frame_bytes = 0;
 
     uint32_t owner() const { return owner_; }
     const ExportToken& token() const { return token_; }

@@ -72,6 +72,7 @@ public:
     uint32_t cap_owner = 0, cap_rights = 0;
     uint64_t cap_token = 0;         // ExportToken, packed
     uint64_t cap_badge = 0;
+    uint64_t cap_frame_phys = 0, cap_frame_bytes = 0;
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

@@ -5,6 +5,7 @@
 #include "kernel/cap/rights.hpp"
 #include "kernel/object/frame.hpp"
 #include "kernel/object/mapping.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/syscall/object_calls.hpp"
@@ -37,8 +38,18 @@ Status sys_map(Thread* self, const InterruptFrame& f)
     CapSpace& caps = self->task->caps();
     Status s = caps.lookup(f.rdi, rights::kCreate, task);
     if (ok(s)) s = caps.lookup(f.rsi, needed, frame);
+    const MapFlags map_flags{.write = write, .execute = execute};
+    if (s == Status::kWrongType) { // a frame another core owns: shared user memory
+        RemoteRef* ref;
+        s = caps.lookup(f.rsi, needed, ref);
+        if (!ok(s)) return s;
+        if (ref->remote_type() != ObjectType::kFrame || !ref->frame_bytes) return Status::kWrongType;
+        if (ref->revoked) return Status::kDead;
+        return map_remote_frame(caps.at(f.rsi), *ref, ref->frame_phys, ref->frame_bytes, *task, f.rdx, f.r8, f.r9,
+                                map_flags);
+    }
     if (!ok(s)) return s;
-    return map_frame(caps.at(f.rsi), *frame, *task, f.rdx, f.r8, f.r9, MapFlags{.write = write, .execute = execute});
+    return map_frame(caps.at(f.rsi), *frame, *task, f.rdx, f.r8, f.r9, map_flags);
 }
 
 Status sys_unmap(Thread* self, uint64_t frame_slot)
@@ -54,6 +65,11 @@ Status sys_frame_info(Thread* self, uint64_t frame_slot)
     Frame* frame;
     Status s = self->task->caps().lookup(frame_slot, 0, frame);
     if (ok(s)) self->frame.rdx = frame->bytes();
+    if (s != Status::kWrongType) return s;
+    RemoteRef* ref; // a frame another core owns
+    s = self->task->caps().lookup(frame_slot, 0, ref);
+    if (ok(s) && (ref->remote_type() != ObjectType::kFrame || !ref->frame_bytes)) s = Status::kWrongType;
+    if (ok(s)) self->frame.rdx = ref->frame_bytes;
     return s;
 }
 

@@ -211,6 +211,19 @@ CONFIGS = (
                                 for c in range(1, n)) +
                  tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # URPC: a frame shared across two cores (passed in a call, mapped on
+    # both), request/response through rings in it, and its revoke
+    # unmapping the other core's mapping before it returns.
+    Config("tcg-xcore-urpc", Machine(cores=2), cmdline="init=xcore_urpc,xcore_urpc@1", ktests=False,
+           checks=("online", "user"), modules=("user/xcore_urpc",),
+           user=UserExpected(passes=tuple(f"xcore_urpc/{c}" for c in (
+               "frame_and_notification", "frame_and_notification_passed_to_core1", "core1_notification_arrived",
+               "1000_round_trips_through_shared_memory", "quit_acknowledged", "revoke_of_the_shared_frame_returns",
+               "core1_mapping_gone_after_revoke", "own_mapping_stays", "frame_and_notification_from_core0",
+               "remote_frame_mapped", "remote_frame_keeps_its_rights", "notification_passed_to_core0",
+               "revoke_unmapped_the_shared_frame_here", "revoked_frame_cannot_be_mapped_again")),
+               patterns=(r"^\[c1 \S+\] xcore_urpc: USER PASS xcore_urpc/revoke_unmapped_the_shared_frame_here",
+                         r"^\[c0 \S+\] selfcheck: ok", r"^\[c1 \S+\] selfcheck: ok"))),
     # A user-level driver on the boot core: the RTC's ports through an
     # IoPort, its periodic interrupt through an Irq and a notification; a
     # second task with a port of its own runs in between.
