@@ -19,5 +19,6 @@ void sched_yield_switch(benchmark::State& state, const Placement& where);
 void cacheline_pingpong(benchmark::State& state, const Placement& where);
 void atoll_channel_pingpong(benchmark::State& state, const Placement& where);
 void atoll_channel_throughput(benchmark::State& state, const Placement& where);
+void atoll_urpc_pingpong(benchmark::State& state, const Placement& where);
 
 } // namespace atoll_os::bench

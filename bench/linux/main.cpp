@@ -39,6 +39,7 @@ constexpr Entry kEntries[] = {
     {"cacheline_pingpong", cacheline_pingpong, false, true},
     {"atoll_channel_pingpong", atoll_channel_pingpong, false, true},
     {"atoll_channel_throughput", atoll_channel_throughput, false, true},
+    {"atoll_urpc_pingpong", atoll_urpc_pingpong, false, true},
 };
 
 void register_all()

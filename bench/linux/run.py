@@ -45,6 +45,7 @@ EXPECTED_BENCHMARKS = (
     "linux/cacheline_pingpong/cross_core",
     "linux/atoll_channel_pingpong/cross_core",
     "linux/atoll_channel_throughput/cross_core",
+    "linux/atoll_urpc_pingpong/cross_core",
 )
 
 # How a cross_core benchmark says the machine has a single core.

@@ -36,8 +36,10 @@ struct Message {
 };
 
 // Wake(peer) is whatever wakes a sleeping receiver (on Atoll: signal its
-// notification). Relax() is one pause in a spin.
-template <class Wake> class Sender {
+// notification). Relax() is one pause in a spin. A channel whose receiver
+// only ever polls (kMaySleep false) skips the StoreLoad fence that the
+// sleeping handshake needs: that fence is most of a send's cost.
+template <class Wake, bool kMaySleep = true> class Sender {
 public:
     Sender(Ring& ring, Wake wake) : ring_(ring), wake_(wake) {}
 
@@ -47,10 +49,12 @@ public:
         Slot& s = ring_.slots[(next_ - 1) % Ring::kSlots];
         for (unsigned i = 0; i < kWords; ++i) s.w[i] = m.w[i];
         s.seq.store(next_++, std::memory_order_release);
-        // Seen after our store (seq_cst on both sides): either the receiver
-        // sees the message before it sleeps, or we see it sleeping.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (ring_.sleeping.load(std::memory_order_relaxed)) wake_();
+        if constexpr (kMaySleep) {
+            // Seen after our store (seq_cst on both sides): either the
+            // receiver sees the message before it sleeps, or we see it sleeping.
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            if (ring_.sleeping.load(std::memory_order_relaxed)) wake_();
+        }
         return true;
     }
 
