@@ -191,6 +191,14 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
         same = next((e for e in atoll if e["name"] == "atoll/ipc_roundtrip/same_core/cross_task/short"), None)
         key = "instructions" if accel == "icount" else "ns"
         atoll += run_pairs(accel, pair_cores, out_dir, pair_machine, same[key] if same else None)
+        # URPC between cores 0 and 1: the user-level path beside the kernel's.
+        urpc = atoll_entries_from(pairs.run(accel, 2, out_dir, program="xcore_urpc"), accel)
+        if accel != "icount":
+            hz = _tsc_hz(out_dir / "xcore_urpc-serial.log")
+            for e in urpc:
+                for k in ("real_time", "cpu_time", "ns"):
+                    e[k] = e["ticks_median"] * 1e9 / hz
+        atoll += urpc
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
     context = dict(linux_results.get("context", {}))
     context.update({"date": datetime.datetime.now().isoformat(timespec="seconds"),

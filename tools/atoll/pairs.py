@@ -12,24 +12,25 @@ PAIR = re.compile(r"^atoll/ipc_roundtrip/cross_core/c(\d+)_c(\d+)/short$")
 BOOT_TIMEOUT = 300
 
 
-def command(accel, cores, build=None, machine=None):
+def command(accel, cores, build=None, machine=None, program="xcore_pairs"):
     """The boot; `machine` (a topology's) replaces the plain -smp N one."""
     build = Path(build or paths.BUILD)
-    module = build / "user" / "xcore_pairs"
+    module = build / "user" / program
     if not module.is_file():
         raise AtollError(f"{module} missing: build first (cmake --build --preset default)")
-    cmdline = "init=" + ",".join(["xcore_pairs"] + [f"xcore_pairs@{c}" for c in range(1, cores)])
+    cmdline = "init=" + ",".join([program] + [f"{program}@{c}" for c in range(1, cores)])
     machine = machine or qemu.Machine(accel=accel, cores=cores, memory="1G")
     return qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), cmdline, (module,)))
 
 
-def run(accel, cores, out_dir, machine=None):
-    """Boots the pairs and returns the serial log's BENCH entries."""
+def run(accel, cores, out_dir, machine=None, program="xcore_pairs"):
+    """Boots `program` on every core and returns the serial log's BENCH
+    entries (xcore_pairs: the matrix; xcore_urpc on 2 cores: URPC)."""
     if cores < 2:
         raise AtollError("the core-pair matrix needs at least 2 cores")
-    info(f"atoll: booting the core-pair matrix on {cores} cores ({accel})")
-    log_path = Path(out_dir) / "pairs-serial.log"
-    result = qemu.run_captured(command(accel, cores, machine=machine), log_path, BOOT_TIMEOUT)
+    info(f"atoll: booting {program} on {cores} cores ({accel})")
+    log_path = Path(out_dir) / ("pairs-serial.log" if program == "xcore_pairs" else f"{program}-serial.log")
+    result = qemu.run_captured(command(accel, cores, machine=machine, program=program), log_path, BOOT_TIMEOUT)
     log = bootlog.parse(bootlog.read(log_path))
     if result.outcome().os_status != 0 or not log.bench:
         raise AtollError(f"the core-pair boot failed ({result.outcome().description}); see {log_path}")
