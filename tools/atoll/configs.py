@@ -211,6 +211,16 @@ CONFIGS = (
                                 for c in range(1, n)) +
                  tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # Stress on every core at once (4 and 8): IPC, notifications and frames
+    # passed across, mapped, revoked and unmapped for 60 rounds per pair;
+    # then every core's self-check and the shutdown's message-count check.
+    *(Config(f"tcg-xcore-stress{n}", Machine(cores=n, memory="1G"),
+             cmdline="init=" + ",".join(["xcore_stress"] + [f"xcore_stress@{c}" for c in range(1, n)]),
+             ktests=False, checks=("online", "user"), modules=("user/xcore_stress",), timeout=300,
+             user=UserExpected(passes=tuple(f"xcore_stress/c{c}_ipc_transfer_revoke_unmap_{60 * (n - 1)}_rounds"
+                                            for c in range(n)) + ("xcore_stress/answered_everyone_without_errors",),
+                               patterns=tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
+      for n in (4, 8)),
     # URPC: a frame shared across two cores (passed in a call, mapped on
     # both), request/response through rings in it, and its revoke
     # unmapping the other core's mapping before it returns.
