@@ -62,6 +62,16 @@ void on_ping(uint32_t from, const ChannelMessage& msg)
     (void)messenger().send_value(from, Msg::kPong, p);
 }
 
+// A core busy with interrupts off (a long critical section, an SMI): its
+// peers' messages wait in the rings and nothing is lost.
+void on_stall(uint32_t, const ChannelMessage& msg)
+{
+    const uint64_t until = cpu::rdtsc() + payload_as<Stall>(msg).micros * (boot_info().tsc_hz / 1'000'000);
+    cpu::cli();
+    while (cpu::rdtsc() < until) cpu::pause();
+    cpu::sti();
+}
+
 void report_online(uint32_t core)
 {
     uint32_t apic = current_apic_id_from_cpuid(cpu::cpuid_callback, nullptr);
@@ -82,6 +92,7 @@ void report_online(uint32_t core)
     m.set_handler(Msg::kRunTests, on_run_tests);
     m.set_handler(Msg::kShutdown, on_shutdown);
     m.set_handler(Msg::kPing, on_ping);
+    m.set_handler(Msg::kStall, on_stall);
     report_online(core);
     this_core().online = true;
     (void)m.send_value(0, Msg::kOnline, CoreOnline{core, this_core().apic_id});

@@ -15,6 +15,7 @@ enum class Msg : uint16_t {
     kPong,
     kShutdown,        // core 0 -> AP: stop
     kShutdownAck,     // AP -> core 0: ShutdownAck, then the AP halts
+    kStall,           // test: Stall: keep interrupts off and serve nothing for a while
     // Cross-core capabilities and IPC (percpu/remote_ipc.hpp); the names
     // match tests/model/capability_protocol.pml where it models them.
     kIpcCall,         // holder -> owner: RemoteCall, then kIpcWords fragments for a long message
@@ -36,6 +37,7 @@ enum class Msg : uint16_t {
 struct CoreOnline { uint32_t core, apic_id; };
 struct TestsDone { uint32_t passed, failed; };
 struct Ping { uint64_t seq; uint64_t check; uint8_t filler[40]; };
+struct Stall { uint64_t micros; };
 struct ShutdownAck { uint64_t sent_to_boot_core, received_from_boot_core; };
 
 inline constexpr uint8_t kLogFragmentLast = 1;
