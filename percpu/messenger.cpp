@@ -128,8 +128,19 @@ bool Messenger::send(uint32_t dest, Msg type, const void* payload, uint16_t leng
     if (dest >= boot_info().topology.core_count || dest == self_) return false;
     ChannelSender& s = senders_[dest];
     if (!s.attached() && !connect(dest)) return false;
-    while (!s.try_send(uint16_t(type), payload, length)) {
-        // Full: the peer may be waiting on us, so keep our own inbox moving.
+    if (overflow_[dest].count == 0 && s.try_send(uint16_t(type), payload, length)) {
+        ring_doorbell_if_idle(dest);
+        return true;
+    }
+    // Full, or earlier messages still wait: queue behind them, in order.
+    if (length <= kChannelPayload && enqueue(dest, type, payload, length)) {
+        ring_doorbell_if_idle(dest);
+        return true;
+    }
+    // No memory for the queue: wait for room the old way, keeping our own
+    // inbox moving (the peer may be waiting on us).
+    while (overflow_[dest].count != 0 || !s.try_send(uint16_t(type), payload, length)) {
+        flush(dest);
         ring_doorbell_if_idle(dest);
         if (!poll()) cpu::pause();
     }
@@ -137,8 +148,58 @@ bool Messenger::send(uint32_t dest, Msg type, const void* payload, uint16_t leng
     return true;
 }
 
+bool Messenger::enqueue(uint32_t dest, Msg type, const void* payload, uint16_t length)
+{
+    Overflow& q = overflow_[dest];
+    if (q.count == q.capacity) {
+        const uint32_t capacity = q.capacity ? 2 * q.capacity : 64;
+        auto* items = static_cast<ChannelMessage*>(this_core().heap.alloc(capacity * sizeof(ChannelMessage)));
+        if (!items) return false;
+        for (uint32_t i = 0; i < q.count; ++i) items[i] = q.items[(q.head + i) % q.capacity];
+        if (q.items) this_core().heap.free(q.items);
+        q.items = items;
+        q.head = 0;
+        q.capacity = capacity;
+    }
+    ChannelMessage& m = q.items[(q.head + q.count) % q.capacity];
+    m.type = uint16_t(type);
+    m.length = length;
+    __builtin_memset(m.payload, 0, sizeof m.payload);
+    if (length) __builtin_memcpy(m.payload, payload, length);
+    if (q.count++ == 0) ++overflowing_;
+    return true;
+}
+
+void Messenger::flush(uint32_t dest)
+{
+    Overflow& q = overflow_[dest];
+    bool sent = false;
+    while (q.count) {
+        const ChannelMessage& m = q.items[q.head];
+        if (!senders_[dest].try_send(m.type, m.payload, m.length)) break;
+        q.head = (q.head + 1) % q.capacity;
+        --q.count;
+        sent = true;
+    }
+    if (sent) ring_doorbell_if_idle(dest);
+    if (q.count == 0 && q.items) { // give the memory back: the self-check counts it
+        this_core().heap.free(q.items);
+        q = Overflow{};
+        --overflowing_;
+    }
+}
+
+void Messenger::flush_all()
+{
+    if (!overflowing_) return;
+    const uint32_t cores = boot_info().topology.core_count;
+    for (uint32_t c = 0; c < cores && overflowing_; ++c)
+        if (overflow_[c].count) flush(c);
+}
+
 unsigned Messenger::poll()
 {
+    flush_all();
     unsigned handled = 0;
     if (request_pending_) {
         request_pending_ = false;
@@ -160,7 +221,7 @@ unsigned Messenger::poll()
 
 bool Messenger::anything_pending() const
 {
-    if (request_pending_) return true;
+    if (request_pending_ || overflowing_) return true; // queued messages: keep trying, do not halt
     for (uint32_t i = 0; i < active_count_; ++i)
         if (!receivers_[active_[i]].empty()) return true;
     return false;

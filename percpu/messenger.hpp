@@ -83,6 +83,16 @@ private:
     const ChannelDirectory* remote_directory(uint32_t core);
     void ring_doorbell_if_idle(uint32_t dest);
     bool anything_pending() const;
+    // Messages for a peer whose ring was full, in order, until it has room:
+    // sending never runs other handlers in the middle of a handler's send
+    // (which reordered messages and nested without bound).
+    struct Overflow {
+        ChannelMessage* items = nullptr;
+        uint32_t head = 0, count = 0, capacity = 0;
+    };
+    [[nodiscard]] bool enqueue(uint32_t dest, Msg type, const void* payload, uint16_t length);
+    void flush(uint32_t dest);
+    void flush_all();
     static uint64_t deadline_after(uint64_t timeout_us);
     static bool past(uint64_t deadline);
     static uint64_t now_tsc();
@@ -97,6 +107,8 @@ private:
     uint32_t active_[kMaxCores];        // cores with a ring to us, in creation order
     uint32_t active_count_ = 0;
     uint64_t ring_bytes_ = 0;
+    Overflow overflow_[kMaxCores];
+    uint32_t overflowing_ = 0; // peers with queued messages
     const ChannelDirectory* remote_dirs_[kMaxCores];
     MessageHandler handlers_[uint16_t(Msg::kCount)];
 };

@@ -141,14 +141,12 @@ KTEST(channel_ping_every_core, KtestScope::kBootCore)
 
 KTEST(busy_core_with_interrupts_off_loses_nothing, KtestScope::kBootCore)
 {
-    // Core 1 keeps interrupts off for 30 ms while we send it most of a
-    // ring's worth of pings: nothing is dropped, and every pong comes back
-    // in order once it serves again. (It may be running its own in-kernel
-    // tests meanwhile, serving nothing for seconds under TCG: hence the
-    // patience.) Three rings' worth, which makes both sides wait on full
-    // rings while handlers send, hangs 4-core boots: an open messenger bug
-    // (nested pumping from handlers that send), see the session notes.
-    constexpr uint64_t kStallMicros = 30'000, kPings = Messenger::kRingSlots - 16;
+    // Core 1 keeps interrupts off for 30 ms while we send it three rings'
+    // worth of pings: our sends queue behind its full ring, its pongs queue
+    // behind ours, nothing is dropped, and every pong comes back in order
+    // once it serves again. (It may be running its own in-kernel tests
+    // meanwhile, serving nothing for seconds under TCG: hence the patience.)
+    constexpr uint64_t kStallMicros = 30'000, kPings = 3 * Messenger::kRingSlots;
     if (boot_info().topology.core_count < 2 || !core_is_online(1)) return;
     Messenger& m = messenger();
     m.set_handler(Msg::kPong, on_pong);
