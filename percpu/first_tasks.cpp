@@ -83,14 +83,22 @@ uint64_t frame_for_tables(void*) { return this_core().frames.alloc(0); }
 
 // A module's name is the last path component of its first word
 // ("build/user/hello arg" -> "hello").
-bool module_is(const BootModule& m, const char* name, size_t len)
+const char* module_base_name(const BootModule& m, size_t& len)
 {
     const char* start = m.name;
     const char* end = m.name;
     while (*end && *end != ' ') ++end;
     for (const char* p = m.name; p < end; ++p)
         if (*p == '/') start = p + 1;
-    return size_t(end - start) == len && __builtin_memcmp(start, name, len) == 0;
+    len = size_t(end - start);
+    return start;
+}
+
+bool module_is(const BootModule& m, const char* name, size_t len)
+{
+    size_t n;
+    const char* base = module_base_name(m, n);
+    return n == len && __builtin_memcmp(base, name, len) == 0;
 }
 
 const BootModule* find_module(const char* name, size_t len)
@@ -152,12 +160,9 @@ void copy_name(char* dst, size_t cap, const char* src, size_t len)
             return false;
         }
         ProgramEnv::NamedCap& c = env.caps[env.cap_count++];
-        const char* start = m.name;
-        const char* end = m.name;
-        while (*end && *end != ' ') ++end;
-        for (const char* p = m.name; p < end; ++p)
-            if (*p == '/') start = p + 1;
-        copy_name(c.name, sizeof c.name, start, size_t(end - start));
+        size_t len;
+        const char* module_name = module_base_name(m, len);
+        copy_name(c.name, sizeof c.name, module_name, len);
         c.slot = slot;
         c.bytes = m.end - m.base; // the module's own length, not the page-rounded frame
     }
@@ -232,12 +237,9 @@ void on_start_first_task(uint32_t from, const ChannelMessage& msg)
         exports().on_drained(report_when_drained);
     }
     const BootModule& m = boot_info().modules[st.module < boot_info().module_count ? st.module : 0];
-    const char* start = m.name;
-    const char* end = m.name;
-    while (*end && *end != ' ') ++end;
-    for (const char* p = m.name; p < end; ++p)
-        if (*p == '/') start = p + 1;
-    Thread* t = start_first_task(start, size_t(end - start), st.priority, st.quota);
+    size_t len;
+    const char* base = module_base_name(m, len);
+    Thread* t = start_first_task(base, len, st.priority, st.quota);
     Status s = t ? Status::kOk : Status::kInvalidArgument;
     RemoteRef* boot = t ? RemoteRef::import(this_core().boot_quota, from, st.boot_endpoint, s) : nullptr;
     if (t && boot && ok(t->task->caps().install(sys::kSlotSelf, t->task, rights::kAll, 0)) &&

@@ -46,16 +46,22 @@ uint32_t g_busy_proxies;
 uint64_t pack(ExportToken t) { return uint64_t(t.index) | uint64_t(t.generation) << 32 | uint64_t(t.type) << 48; }
 ExportToken unpack(uint64_t v) { return ExportToken{uint32_t(v), uint16_t(v >> 32), uint16_t(v >> 48)}; }
 
-// A capability that came with a call nobody took: if another core owns
-// its object, that core must hear that we hold no copy after all.
+// A capability exported to us that nobody here took: if another core owns
+// its object, that core must hear that we hold no copy after all (a
+// RemoteRef nobody names sends HolderRelease as it goes).
+void give_back(uint32_t owner, ExportToken token)
+{
+    if (owner == this_core().core) return;
+    Status s;
+    RemoteRef* r = RemoteRef::import(this_core().boot_quota, owner, token, s);
+    if (r && r->refs() == 0) r->destroy();
+}
+
 void release_unused_cap(Thread* proxy)
 {
     if (!proxy->carries_cap) return;
     proxy->carries_cap = false;
-    if (proxy->cap_owner == this_core().core) return;
-    Status s;
-    RemoteRef* r = RemoteRef::import(this_core().boot_quota, proxy->cap_owner, unpack(proxy->cap_token), s);
-    if (r && r->refs() == 0) r->destroy();
+    give_back(proxy->cap_owner, unpack(proxy->cap_token));
 }
 
 unsigned clamp_words(uint64_t words) { return words < 4 ? 4 : words > Utcb::kWords ? Utcb::kWords : unsigned(words); }
@@ -148,14 +154,7 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     __builtin_memcpy(&c, msg.payload, sizeof c);
     Assembly& a = g_assembly[from];
     Thread* proxy = a.target;
-    if (!proxy) { // the call itself found no proxy: the capability is not held here either
-        if (c.owner != this_core().core) {
-            Status s;
-            RemoteRef* r = RemoteRef::import(this_core().boot_quota, c.owner, c.object, s);
-            if (r && r->refs() == 0) r->destroy();
-        }
-        return;
-    }
+    if (!proxy) return give_back(c.owner, c.object); // the call found no proxy: nobody here holds it
     proxy->carries_cap = true;
     proxy->cap_owner = c.owner;
     proxy->cap_rights = c.rights;

@@ -87,14 +87,20 @@ def run_atoll(accel, out_dir, name_filter=None):
         raise AtollError(f"the Atoll benchmark boot failed ({run.outcome().description}); "
                          f"see {out_dir / 'atoll-serial.log'}")
     entries = atoll_entries(log, accel)
-    if accel != "icount":
-        hz = _tsc_hz(out_dir / "atoll-serial.log")
-        for e in entries:
-            for key in ("real_time", "cpu_time", "ns"):
-                e[key] = e["ticks_median"] * 1e9 / hz
+    _ticks_to_ns(entries, accel, out_dir / "atoll-serial.log")
     if name_filter:
         entries = [e for e in entries if re.search(name_filter, e["name"])]
     return entries
+
+
+def _ticks_to_ns(entries, accel, log_path):
+    """Outside icount, TSC ticks become ns at the rate the boot reported."""
+    if accel == "icount":
+        return
+    hz = _tsc_hz(log_path)
+    for e in entries:
+        for key in ("real_time", "cpu_time", "ns"):
+            e[key] = e["ticks_median"] * 1e9 / hz
 
 
 def _tsc_hz(log_path):
@@ -165,11 +171,7 @@ def run_pairs(accel, cores, out_dir, machine=None, same_core=None):
     """The core-pair matrix: entries, plus pairs.md (the matrix, and the
     round trip by placement) and (with matplotlib) pairs.png."""
     entries = atoll_entries_from(pairs.run(accel, cores, out_dir, machine), accel)
-    if accel != "icount":
-        hz = _tsc_hz(out_dir / "pairs-serial.log")
-        for e in entries:
-            for key in ("real_time", "cpu_time", "ns"):
-                e[key] = e["ticks_median"] * 1e9 / hz
+    _ticks_to_ns(entries, accel, out_dir / "pairs-serial.log")
     key, unit = ("instructions", "instructions (-icount: both vCPUs' together)") if accel == "icount" \
         else ("ns", f"ns ({accel})")
     values = pairs.pair_values(entries, key)
@@ -193,11 +195,7 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
         atoll += run_pairs(accel, pair_cores, out_dir, pair_machine, same[key] if same else None)
         # URPC between cores 0 and 1: the user-level path beside the kernel's.
         urpc = atoll_entries_from(pairs.run(accel, 2, out_dir, program="xcore_urpc"), accel)
-        if accel != "icount":
-            hz = _tsc_hz(out_dir / "xcore_urpc-serial.log")
-            for e in urpc:
-                for k in ("real_time", "cpu_time", "ns"):
-                    e[k] = e["ticks_median"] * 1e9 / hz
+        _ticks_to_ns(urpc, accel, out_dir / "xcore_urpc-serial.log")
         atoll += urpc
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
     context = dict(linux_results.get("context", {}))

@@ -48,8 +48,7 @@ def _boot_modules(args):
     return bootcfg.modules(config, paths.BUILD)
 
 
-def _run_medium(args, tmp):
-    modules = _boot_modules(args)
+def _run_medium(args, tmp, modules):
     if not (args.iso or args.uefi):
         return qemu.Kernel(existing(paths.kernel_mb()), args.cmdline, modules)
     image = iso.build(existing(paths.kernel_elf()), tmp / "atoll.iso", args.cmdline, modules)
@@ -73,13 +72,14 @@ def _run_machine(args, accel_name):
 def cmd_run(args, _extra):
     setup(args)
     kernel = existing(paths.kernel_mb())
-    user_mode = bool(_boot_modules(args)) or "init=" in args.cmdline
+    modules = _boot_modules(args)   # user programs mean a KVM probe with one
+    user_mode = bool(modules)
     choice = accel.choose(args.accel, kernel,
                           probe=lambda k: accel.probe_kvm(k, paths.accel_cache(), user=user_mode))
     ui.info(choice.describe())
     machine = _run_machine(args, choice.accel)
     with tempfile.TemporaryDirectory(prefix="atoll-run-") as tmp:
-        cmd = qemu.command(machine, _run_medium(args, Path(tmp)), serial="mon:stdio")
+        cmd = qemu.command(machine, _run_medium(args, Path(tmp), modules), serial="mon:stdio")
         ui.info(f"{qemu.quote(cmd)}  (Ctrl-A X quits)")
         result = qemu.run_interactive(cmd, args.timeout)
     outcome = result.outcome()

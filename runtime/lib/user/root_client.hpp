@@ -26,15 +26,7 @@ public:
 
     // A zeroed frame of at least `bytes`, into our slot `dest`; it counts
     // against this program's memory allowance.
-    Status frame(uint64_t bytes, uint64_t dest)
-    {
-        main_utcb->receive_slot = dest;
-        Message m{{root_ops::kFrame, bytes, 0, 0}};
-        Status s = call(slot_, m);
-        if (!ok(s)) return s;
-        if (!ok(Status(m.w[0]))) return Status(m.w[0]);
-        return Status(main_utcb->transfer_status);
-    }
+    Status frame(uint64_t bytes, uint64_t dest) { return call_for_capability(slot_, root_ops::kFrame, bytes, dest); }
 
     // The program whose capabilities carry `badge`: name (NUL-terminated,
     // name_cap >= kMaxName + 1) and core.

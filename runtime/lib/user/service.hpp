@@ -6,8 +6,22 @@
 
 #include <stdint.h>
 
+#include "runtime/lib/user/ipc.hpp"
+
 namespace atoll_os::user {
 
 inline constexpr uint64_t kOpStop = 0xffff;
+
+// A request whose answer is a capability (status in word 0, the capability
+// into our slot `dest`): the shape of every "give me a frame" call.
+inline Status call_for_capability(uint64_t slot, uint64_t op, uint64_t arg, uint64_t dest)
+{
+    main_utcb->receive_slot = dest;
+    Message m{{op, arg, 0, 0}};
+    Status s = call(slot, m);
+    if (!ok(s)) return s;
+    if (!ok(Status(m.w[0]))) return Status(m.w[0]);
+    return Status(main_utcb->transfer_status);
+}
 
 } // namespace atoll_os::user

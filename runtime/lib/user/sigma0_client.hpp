@@ -17,15 +17,7 @@ public:
     explicit Sigma0Client(uint64_t slot) : slot_(slot) {}
 
     // A zeroed frame of at least `bytes` (<= 4 MiB), into our slot `dest`.
-    Status frame(uint64_t bytes, uint64_t dest)
-    {
-        main_utcb->receive_slot = dest;
-        Message m{{sigma0::kOpFrame, bytes, 0, 0}};
-        Status s = call(slot_, m);
-        if (!ok(s)) return s;
-        if (!ok(Status(m.w[0]))) return Status(m.w[0]);
-        return Status(main_utcb->transfer_status);
-    }
+    Status frame(uint64_t bytes, uint64_t dest) { return call_for_capability(slot_, sigma0::kOpFrame, bytes, dest); }
     // sigma0 exits once the root task is done with it.
     Status stop()
     {
