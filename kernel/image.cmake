@@ -65,6 +65,8 @@ add_library(atoll_kernel_core OBJECT
   ${P}/exports.cpp
   ${P}/core_endpoints.cpp
   ${P}/remote_ipc.cpp
+  ${P}/remote_invoke.cpp
+  ${P}/core_tasks.cpp
   ${P}/core_init.cpp
   ${P}/device_interrupts.cpp
   ${P}/kcb.cpp

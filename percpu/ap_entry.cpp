@@ -12,12 +12,14 @@
 #include "percpu/boot_info.hpp"
 #include "percpu/bootstrap_frames.hpp"
 #include "percpu/core_init.hpp"
+#include "percpu/core_tasks.hpp"
 #include "kernel/sched/scheduler.hpp"
 #include "percpu/first_tasks.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
 #include "percpu/messages.hpp"
 #include "percpu/messenger.hpp"
+#include "percpu/remote_ipc.hpp"
 #include "percpu/cmdline.hpp"
 
 extern "C" char kernel_stack_top[];
@@ -43,8 +45,12 @@ bool g_in_scheduler; // running first tasks: the loop below is left for good
 // Counts first, so core 0 can check nothing was lost either way.
 [[noreturn]] void acknowledge_shutdown()
 {
+    // A core the root task placed programs on checks that all of their
+    // memory came back (everything they held was let go before the root
+    // task ended, and core 0 stops the machine only after that).
+    uint32_t selfcheck = core_task_here() ? (remote_ipc_release() && self_check_here() ? 1 : 2) : 0;
     Messenger& m = messenger();
-    ShutdownAck ack{m.sent_to(0), m.received_from(0)};
+    ShutdownAck ack{m.sent_to(0), m.received_from(0), selfcheck};
     (void)m.send_value(0, Msg::kShutdownAck, ack);
     cpu::halt_forever();
 }
@@ -98,10 +104,10 @@ void report_online(uint32_t core)
     (void)m.send_value(0, Msg::kOnline, CoreOnline{core, this_core().apic_id});
 
     for (;;) {
-        m.wait_until([] { return g_run_tests || g_shutdown || first_tasks_here(); }, ~0ull >> 24);
-        if (first_tasks_here() && !g_shutdown) {
-            // Core 0 placed first tasks here: from now on this core
-            // schedules them, serving channels when idle.
+        m.wait_until([] { return g_run_tests || g_shutdown || first_tasks_here() || core_task_here(); }, ~0ull >> 24);
+        if ((first_tasks_here() || core_task_here()) && !g_shutdown) {
+            // Core 0 placed first tasks here, or the root task may: from now
+            // on this core schedules them, serving channels when idle.
             g_in_scheduler = true;
             scheduler().resume();
         }

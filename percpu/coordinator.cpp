@@ -83,6 +83,10 @@ void shutdown_machine(int status)
     for_each_online_ap([&](uint32_t c) {
         if (!g_acked[c]) return;
         const ShutdownAck& a = g_acks[c];
+        if (a.selfcheck == 2) {
+            klog("shutdown: core %u's self-check failed (above)", c);
+            status = status ? status : 1;
+        }
         if (a.sent_to_boot_core + 1 != m.received_from(c) || a.received_from_boot_core != m.sent_to(c)) {
             klog("shutdown: channel counts disagree with core %u: it sent %lu, we got %lu; we sent %lu, it got %lu",
                  c, a.sent_to_boot_core + 1, m.received_from(c), m.sent_to(c), a.received_from_boot_core);

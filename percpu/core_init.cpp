@@ -19,6 +19,8 @@
 #include "percpu/messenger.hpp"
 #include "kernel/sched/pcid.hpp"
 #include "percpu/first_tasks.hpp"
+#include "percpu/core_tasks.hpp"
+#include "percpu/remote_invoke.hpp"
 #include "percpu/remote_ipc.hpp"
 
 extern "C" char kernel_stack[], kernel_stack_top[];
@@ -71,7 +73,9 @@ void init_core_instance(uint32_t core, const BootstrapFrames& bringup)
     k.messenger = &messenger();
     messenger().init(core, info.directory_phys[core], directory_magic());
     remote_ipc_init();
+    remote_invoke_init();
     install_first_task_handlers();
+    install_core_task_handlers();
     cpu::sti();
     // From here every line from an AP goes through core 0, which owns the
     // UART; the first one creates the channel.

@@ -23,6 +23,7 @@
 #include "percpu/kcb.hpp"
 #include "percpu/layout.hpp"
 #include "percpu/core_endpoints.hpp"
+#include "percpu/core_tasks.hpp"
 #include "percpu/exports.hpp"
 #include "percpu/log_diag.hpp"
 #include "percpu/messenger.hpp"
@@ -296,6 +297,8 @@ void first_task_work_begins()
     remember_memory();
 }
 
+bool self_check_here() { return self_check(); }
+
 void map_boot_modules()
 {
     static bool mapped; // per core
@@ -401,7 +404,8 @@ void run_sigma0_and_root()
                    ok(sc.install(rootslots::kRootTask, root->task, rights::kCreate, 0)) &&
                    ok(rc.install(sys::kSlotSelf, root->task, rights::kAll, 0)) &&
                    ok(rc.install(sys::kSlotBootEndpoint, g_boot_endpoint, rights::kSend | rights::kGrant, 0)) &&
-                   ok(rc.install(rootslots::kLog, log, rights::kSend, 0)) && give_root_its_modules(*root->task, env);
+                   ok(rc.install(rootslots::kLog, log, rights::kSend, 0)) && give_root_its_modules(*root->task, env) &&
+                   give_root_core_tasks(*root->task, env.core_count);
     // The machine, for the root task's placement planner: the same struct
     // the kernel built, so the plan it makes is the one the host tools make.
     const uint64_t topology_bytes = sizeof(Topology);

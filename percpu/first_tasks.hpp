@@ -23,6 +23,10 @@ void first_task_work_begins();
 // every core's self-check passed.
 [[noreturn]] void run_first_tasks(const char* init_list);
 
+// This core's memory is back to its baseline (first_task_work_begins):
+// frames, heap and quotas; logs the difference if not.
+bool self_check_here();
+
 // The L4Re-style boot: boot modules named sigma0 and root exist.
 bool has_root_modules();
 // Starts sigma0 (the root pager, owning the memory user space may use) and

@@ -31,6 +31,17 @@ enum class Msg : uint16_t {
     kCoreEndpointRequest, // core 0 -> core N: CoreEndpointRequest
     kCoreEndpointToken,   // core N -> core 0: CoreEndpointToken
     kCoreEndpointTable,   // core 0 -> core N: CoreEndpointTable fragments
+    // Invoking a Task another core owns (percpu/remote_invoke.hpp).
+    kInvoke,          // holder -> owner: Invoke, then kInvokeName, kInvokeCap as its flags say
+    kInvokeName,      // a task's name (InvokeName) for an Invoke creating one
+    kInvokeCap,       // the capability an Invoke passes (IpcCap)
+    kInvokeReply,     // owner -> holder: InvokeReply
+    kCoreTaskRequest, // core 0 -> core N: make your core task (the root task creates work on you through it)
+    kCoreTaskToken,   // core N -> core 0: CoreEndpointToken naming it
+    // A capability passed to core Y names an object a third core owns:
+    // Y asks the owner to record it as a holder before it takes the copy.
+    kTransferRequest, // Y -> owner: TransferRequest
+    kTransferGrant,   // owner -> Y: TransferGrant (a status: refused when the object is gone or revoked)
     kCount
 };
 
@@ -38,7 +49,8 @@ struct CoreOnline { uint32_t core, apic_id; };
 struct TestsDone { uint32_t passed, failed; };
 struct Ping { uint64_t seq; uint64_t check; uint8_t filler[40]; };
 struct Stall { uint64_t micros; };
-struct ShutdownAck { uint64_t sent_to_boot_core, received_from_boot_core; };
+// selfcheck: 0 not run (no work was placed here), 1 ok, 2 failed.
+struct ShutdownAck { uint64_t sent_to_boot_core, received_from_boot_core; uint32_t selfcheck; };
 
 inline constexpr uint8_t kLogFragmentLast = 1;
 
@@ -52,6 +64,7 @@ struct ExportToken {
 };
 
 inline constexpr uint8_t kRemoteCallWaits = 1, kRemoteNonBlocking = 2, kRemoteCarriesCap = 4;
+inline constexpr uint8_t kRemoteFault = 8; // words: address, ip, vector | error << 8, thread id
 
 // A call or send to an endpoint another core owns, in one slot when it is
 // short: `caller` names the waiting thread on the sending core (meaningless
@@ -134,6 +147,49 @@ struct CoreEndpointTable {
     uint16_t first, count;
     uint32_t pad;
     ExportToken tokens[6];
+};
+
+inline constexpr uint8_t kInvokeCarriesName = 1, kInvokeCarriesCap = 2;
+
+// A system call on a Task capability naming another core's task: the
+// owner does it (creating objects there, setting the task up) and answers
+// with InvokeReply. `op` is the sys::Number; `a` the call's other words.
+struct Invoke {
+    ExportToken target;
+    uint16_t op;
+    uint8_t priority; // the caller's: a thread it creates may not outrank it
+    uint8_t flags;    // kInvokeCarriesName, kInvokeCarriesCap
+    uint32_t rights;  // of the caller's capability to the target
+    uint64_t caller;
+    uint64_t a[4];
+};
+static_assert(sizeof(Invoke) == 56);
+
+struct InvokeName {
+    char text[48];
+};
+
+// `made`: the object the call created, exported to the caller's core
+// (index ~0 when none), with the rights its capability gets.
+struct InvokeReply {
+    uint64_t caller;
+    int32_t status;
+    uint32_t made_rights;
+    ExportToken made;
+    uint64_t w[3];
+    uint64_t frame_phys; // a Frame it made: its memory (w[0] = bytes)
+};
+static_assert(sizeof(InvokeReply) <= 56);
+
+struct TransferRequest {
+    ExportToken object;
+    uint64_t context; // Y's, echoed in the grant
+};
+struct TransferGrant {
+    uint64_t context;
+    int32_t status;
+    uint32_t pad;
+    uint64_t frame_phys, frame_bytes; // a Frame: its memory, from the owner itself
 };
 
 struct FirstTaskEnded {

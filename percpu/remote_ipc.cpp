@@ -1,6 +1,7 @@
 // Cross-core IPC: the caller's side, the owner's proxies, and the messages.
 #include "percpu/remote_ipc.hpp"
 
+#include "kernel/abi/syscalls.hpp"
 #include "kernel/abi/utcb.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/ipc/ipc.hpp"
@@ -132,6 +133,12 @@ void on_ipc_call(uint32_t from, const ChannelMessage& msg)
     proxy->frame.r8 = c.w[2];
     proxy->frame.r9 = c.w[3];
     proxy->frame.rsi = ipcflags::with_length(a.words); // what deliver() reads of a sender's flags
+    if (c.flags & kRemoteFault) { // a page fault of the caller, for a pager here
+        proxy->fault_pending = true;
+        proxy->fault_address = c.w[0];
+        proxy->fault_ip = c.w[1];
+        proxy->fault_code = c.w[2];
+    }
     a.target = proxy;
     if (a.words <= 4 && !(a.flags & kRemoteCarriesCap)) arrived(a);
 }
@@ -166,6 +173,25 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     arrived(a);
 }
 
+// A thread of ours faulted and its pager on another core decided: resume
+// it (at the same or a new ip) or end it, as on one core (ipc.cpp).
+void fault_answered(Thread* t, Status status, uint64_t decision, uint64_t new_ip)
+{
+    t->fault_pending = false;
+    if (!ok(status) || decision != sys::kFaultResume) {
+        scheduler().kill_blocked(t, ok(status) ? "its fault handler said so" : "its fault handler is gone");
+        return;
+    }
+    if (new_ip) {
+        if (new_ip >= sys::kUserLimit) {
+            scheduler().kill_blocked(t, "its fault handler gave a resume address outside user space");
+            return;
+        }
+        t->frame.rip = new_ip;
+    }
+    scheduler().make_ready(t);
+}
+
 void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
 {
     RemoteReply r;
@@ -178,6 +204,7 @@ void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
     if (!valid) klog("remote: core %u answered a thread that is not waiting for it", from);
     g_assembly[from] = Assembly{valid ? t : nullptr, true, 4, uint8_t(words), 0, 0, 0, 0};
     if (!valid) return;
+    if (t->fault_pending) return fault_answered(t, Status(r.status), r.w[0], r.w[1]);
     t->frame.rax = uint64_t(int64_t(r.status));
     if (Status(r.status) == Status::kOk) {
         t->frame.rdx = r.w[0];
@@ -260,14 +287,25 @@ Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
     CapSpace& caps = self->task->caps();
     if (u.transfer_slot >= CapSpace::kSlots || !caps.at(u.transfer_slot).object) return Status::kInvalidCapability;
     const Capability& cap = caps.at(u.transfer_slot);
-    out.rights = cap.rights & uint32_t(u.transfer_rights);
+    // One a third core owns would need the transfer protocol on this path too.
+    if (cap.object->type() == ObjectType::kRemoteRef && static_cast<const RemoteRef*>(cap.object)->owner() != ref.owner())
+        return Status::kInvalidArgument;
+    return remote_cap_out(cap, uint32_t(u.transfer_rights), ref.owner(), out);
+}
+
+} // namespace
+
+Status remote_cap_out(const Capability& cap, uint32_t rights_mask, uint32_t dest, IpcCap& out)
+{
+    out.rights = cap.rights & rights_mask;
     out.badge = cap.badge;
     if (cap.object->type() == ObjectType::kRemoteRef) {
         const auto* r = static_cast<const RemoteRef*>(cap.object);
         if (r->revoked) return Status::kDead;
-        if (r->owner() != ref.owner()) return Status::kInvalidArgument;
         out.owner = r->owner();
         out.object = r->token();
+        out.frame_phys = r->frame_phys;
+        out.frame_bytes = r->frame_bytes;
         return Status::kOk;
     }
     if (cap.object->type() == ObjectType::kFrame) {
@@ -276,10 +314,31 @@ Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
         out.frame_bytes = f->bytes();
     }
     out.owner = this_core().core;
-    return exports().add_holder(*cap.object, ref.owner(), out.object) ? Status::kOk : Status::kNoMemory;
+    return exports().add_holder(*cap.object, dest, out.object) ? Status::kOk : Status::kNoMemory;
 }
 
-} // namespace
+KObject* remote_cap_in(const IpcCap& c, Status& status)
+{
+    status = Status::kOk;
+    KObject* obj = c.owner == this_core().core
+                       ? exports().find(c.object.index, c.object.generation) // one of ours, coming home
+                       : RemoteRef::import(this_core().boot_quota, c.owner, c.object, status);
+    if (!obj) {
+        if (ok(status)) status = Status::kDead;
+        return nullptr;
+    }
+    if (obj->type() == ObjectType::kRemoteRef && c.frame_bytes) {
+        auto* r = static_cast<RemoteRef*>(obj);
+        r->frame_phys = c.frame_phys;
+        r->frame_bytes = c.frame_bytes;
+    }
+    return obj;
+}
+
+void remote_cap_unused(KObject* obj)
+{
+    if (obj && obj->type() == ObjectType::kRemoteRef && obj->refs() == 0) static_cast<RemoteRef*>(obj)->destroy();
+}
 
 Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t flags, bool waits)
 {
@@ -307,6 +366,17 @@ Status remote_ipc(Thread* self, const RemoteRef& ref, uint64_t badge, uint64_t f
     return Status::kOk;
 }
 
+Status remote_fault(Thread* self, const RemoteRef& ref, uint64_t badge)
+{
+    if (ref.revoked) return Status::kDead;
+    RemoteCall c{ref.token().index, ref.token().generation, 4, uint8_t(kRemoteCallWaits | kRemoteFault), badge,
+                 reinterpret_cast<uint64_t>(self), {self->fault_address, self->fault_ip, self->fault_code, self->id}};
+    if (!messenger().send_value(ref.owner(), Msg::kIpcCall, c)) return Status::kNoMemory;
+    self->state = Thread::State::kBlockedRemote;
+    scheduler().block_current();
+    return Status::kOk;
+}
+
 Status remote_signal(const RemoteRef& ref, uint64_t bits)
 {
     if (ref.revoked) return Status::kDead;
@@ -318,19 +388,13 @@ Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot)
 {
     if (!proxy.carries_cap) return Status::kInvalidArgument;
     proxy.carries_cap = false; // taken, whatever happens below
-    const ExportToken t = unpack(proxy.cap_token);
-    Status s = Status::kOk;
-    KObject* obj = proxy.cap_owner == this_core().core
-                       ? exports().find(t.index, t.generation) // one of ours, coming home
-                       : RemoteRef::import(this_core().boot_quota, proxy.cap_owner, t, s);
-    if (!obj) return ok(s) ? Status::kDead : s;
-    if (obj->type() == ObjectType::kRemoteRef && proxy.cap_frame_bytes) {
-        auto* r = static_cast<RemoteRef*>(obj);
-        r->frame_phys = proxy.cap_frame_phys;
-        r->frame_bytes = proxy.cap_frame_bytes;
-    }
+    IpcCap c{proxy.cap_owner, proxy.cap_rights, unpack(proxy.cap_token), proxy.cap_badge, proxy.cap_frame_phys,
+             proxy.cap_frame_bytes};
+    Status s;
+    KObject* obj = remote_cap_in(c, s);
+    if (!obj) return s;
     s = to.task->caps().install(slot, obj, proxy.cap_rights, proxy.cap_badge);
-    if (!ok(s) && obj->type() == ObjectType::kRemoteRef && obj->refs() == 0) static_cast<RemoteRef*>(obj)->destroy();
+    if (!ok(s)) remote_cap_unused(obj);
     return s;
 }
 
@@ -347,7 +411,7 @@ void remote_proxy_done(Thread* proxy)
     proxy->state = Thread::State::kBlockedRemote; // idle, in the pool
     proxy->reply_to = proxy->awaiting_reply_from = nullptr;
     proxy->blocked_on = nullptr;
-    proxy->sending_call = proxy->origin_waits = false;
+    proxy->sending_call = proxy->origin_waits = proxy->fault_pending = false;
     proxy->queue_next = g_free_proxies;
     g_free_proxies = proxy;
     --g_busy_proxies;

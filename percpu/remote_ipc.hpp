@@ -12,6 +12,8 @@
 
 namespace atoll_os {
 
+struct Capability;
+struct IpcCap;
 class KObject;
 class RemoteRef;
 class Thread;
@@ -26,6 +28,20 @@ void remote_ipc_init();
 // A proxy's caller passed a capability: install it in `to`'s `slot` (a
 // RemoteRef unless this core owns the object). Once per call.
 [[nodiscard]] Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot);
+// `self` faulted (its fault_* fields say how) and its task's fault handler
+// is the remote endpoint behind `ref`: the fault goes there as a call, and
+// the pager's answer resumes or ends the thread.
+[[nodiscard]] Status remote_fault(Thread* self, const RemoteRef& ref, uint64_t badge);
+// Capabilities crossing cores. Out: the form core `dest` will find `cap`
+// in (an object of ours is exported to it first; one another core owns
+// travels as that core's token: if that is not `dest`, `dest` asks the
+// owner with kTransferRequest before taking it, remote_invoke.cpp).
+[[nodiscard]] Status remote_cap_out(const Capability& cap, uint32_t rights_mask, uint32_t dest, IpcCap& out);
+// In: the object such a capability names here (our own, or a RemoteRef).
+KObject* remote_cap_in(const IpcCap& c, Status& status);
+// What remote_cap_in returned went unused: a RemoteRef nothing names goes
+// (and its owner hears this core holds no copy).
+void remote_cap_unused(KObject* obj);
 // Signals the remote notification behind `ref` (one-way).
 [[nodiscard]] Status remote_signal(const RemoteRef& ref, uint64_t bits);
 

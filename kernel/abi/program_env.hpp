@@ -50,6 +50,11 @@ namespace rootslots {
 inline constexpr uint64_t kLog = 2;         // both: a log port
 inline constexpr uint64_t kRootTask = 3;    // sigma0: the root task, to map memory into it
 inline constexpr uint64_t kFirstModule = 4; // root task: a read-only frame per boot module, in order
+// Root task: slot kCoreTasks + c is core c's core task (percpu/core_tasks.hpp;
+// its own task for its own core): creating objects through it makes them
+// on core c. Cores from kMaxCoreTasks on are not offered.
+inline constexpr uint64_t kCoreTasks = 192;
+inline constexpr uint32_t kMaxCoreTasks = 64;
 } // namespace rootslots
 
 } // namespace atoll_os

@@ -111,6 +111,13 @@ bool take_bound_signal(Thread* self)
 Thread* answer_fault(Thread* self, Thread* faulter)
 {
     faulter->fault_pending = false;
+    if (faulter->proxy) { // the faulting thread is on another core: the decision travels there
+        faulter->frame.rdx = self->frame.rdx;
+        faulter->frame.r10 = self->frame.r10;
+        faulter->frame.rdi = ipcflags::with_length(4);
+        set_status(faulter, Status::kOk);
+        return faulter;
+    }
     if (self->frame.rdx != sys::kFaultResume) {
         scheduler().kill_blocked(faulter, "its fault handler said so");
         return nullptr;
@@ -250,12 +257,18 @@ void ipc_reply_receive(Thread* self, uint64_t slot, uint64_t flags)
 
 bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t address)
 {
-    Endpoint* ep = self->task->fault_endpoint;
-    if (!ep || self->fault_pending) return false; // no handler, or the handler path itself faulted
+    KObject* handler = self->task->fault_endpoint;
+    if (!handler || self->fault_pending) return false; // no handler, or the handler path itself faulted
     self->fault_pending = true;
     self->fault_address = address;
     self->fault_ip = self->frame.rip;
     self->fault_code = vector | (error << 8);
+    if (handler->type() == ObjectType::kRemoteRef) { // a pager on another core
+        Status s = remote_fault(self, *static_cast<RemoteRef*>(handler), self->task->fault_badge);
+        if (!ok(s)) self->fault_pending = false;
+        return ok(s);
+    }
+    auto* ep = static_cast<Endpoint*>(handler);
     if (Thread* receiver = ep->pop_receiver()) {
         deliver_fault(self, receiver, self->task->fault_badge);
         receiver->reply_to = self;
@@ -314,7 +327,8 @@ void ipc_remote_arrived(Thread* proxy, Endpoint* ep, uint64_t badge, bool waits,
 {
     proxy->origin_waits = waits;
     if (Thread* receiver = ep->pop_receiver()) {
-        deliver(proxy, receiver, badge, false);
+        if (proxy->fault_pending) deliver_fault(proxy, receiver, badge);
+        else deliver(proxy, receiver, badge, false);
         if (waits) {
             receiver->reply_to = proxy;
             proxy->state = Thread::State::kBlockedReply;

@@ -22,6 +22,7 @@ void unlink_from_task(Mapping* m)
 
 void unlink_from_cap(Mapping* m)
 {
+    if (!m->cap) return;
     if (m->cap_prev) m->cap_prev->cap_next = m->cap_next;
     else m->cap->mappings = m->cap_next;
     if (m->cap_next) m->cap_next->cap_prev = m->cap_prev;
@@ -38,15 +39,20 @@ void unlink_from_remote_list(Mapping* m)
     m->remote = nullptr;
 }
 
-void link(Mapping* m, Capability& cap, Task& task)
+void link(Mapping* m, Capability* cap, Task& task)
 {
     if (m->remote) {
         m->remote_next = g_remote_mappings;
         if (g_remote_mappings) g_remote_mappings->remote_prev = m;
         g_remote_mappings = m;
     }
-    if (cap.mappings) cap.mappings->cap_prev = m;
-    cap.mappings = m;
+    if (cap) {
+        if (cap->mappings) cap->mappings->cap_prev = m;
+        cap->mappings = m;
+    } else {
+        m->held = m->remote;
+        m->held->add_ref();
+    }
     if (task.mappings) task.mappings->task_prev = m;
     task.mappings = m;
 }
@@ -54,7 +60,9 @@ void link(Mapping* m, Capability& cap, Task& task)
 void free_record(Mapping* m)
 {
     Quota& q = m->task->quota();
+    KObject* held = m->held;
     this_core().heap.free(m);
+    if (held) release_object(held); // may tell the frame's owner this core is done with it
     q.release(sizeof(Mapping)); // may free a dead task: last use of it
 }
 
@@ -62,7 +70,7 @@ void free_record(Mapping* m)
 
 namespace {
 
-Status map_physical(Capability& cap, uint64_t phys, uint64_t frame_bytes, Task& task, uint64_t va,
+Status map_physical(Capability* cap, uint64_t phys, uint64_t frame_bytes, Task& task, uint64_t va,
                     uint64_t first_page, uint64_t pages, MapFlags flags, KObject* remote)
 {
     const uint64_t frame_pages = frame_bytes / kPageSize;
@@ -84,7 +92,8 @@ Status map_physical(Capability& cap, uint64_t phys, uint64_t frame_bytes, Task& 
         task.quota().release(sizeof(Mapping));
         return s;
     }
-    auto* m = new (mem) Mapping{&cap, &task, va, bytes, cap.mappings, nullptr, task.mappings, nullptr, remote};
+    auto* m = new (mem)
+        Mapping{cap, &task, va, bytes, cap ? cap->mappings : nullptr, nullptr, task.mappings, nullptr, remote};
     link(m, cap, task);
     return Status::kOk;
 }
@@ -94,10 +103,10 @@ Status map_physical(Capability& cap, uint64_t phys, uint64_t frame_bytes, Task& 
 Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages,
                  MapFlags flags)
 {
-    return map_physical(cap, frame.phys(), frame.bytes(), task, va, first_page, pages, flags, nullptr);
+    return map_physical(&cap, frame.phys(), frame.bytes(), task, va, first_page, pages, flags, nullptr);
 }
 
-Status map_remote_frame(Capability& cap, KObject& remote, uint64_t phys, uint64_t frame_bytes, Task& task,
+Status map_remote_frame(Capability* cap, KObject& remote, uint64_t phys, uint64_t frame_bytes, Task& task,
                         uint64_t va, uint64_t first_page, uint64_t pages, MapFlags flags)
 {
     return map_physical(cap, phys, frame_bytes, task, va, first_page, pages, flags, &remote);
@@ -135,7 +144,7 @@ Status map_io_ports(Capability& cap, IoPort& ports, Task& task)
     const uint64_t count = uint64_t(ports.last()) - ports.first() + 1;
     link(new (mem) Mapping{&cap, &task, kIoSpace | ports.first(), count, cap.mappings, nullptr, task.mappings,
                            nullptr},
-         cap, task);
+         &cap, task);
     rebuild_io_bitmap(task);
     return Status::kOk;
 }

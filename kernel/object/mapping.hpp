@@ -36,6 +36,11 @@ struct Mapping {
     KObject* remote = nullptr;
     Mapping* remote_next = nullptr;
     Mapping* remote_prev = nullptr;
+    // A mapping another core's kernel asked for (its task set this one's
+    // up; percpu/remote_invoke.hpp) has no capability here to live on: it
+    // keeps a reference to the RemoteRef instead, and lasts until the task
+    // exits or the owner revokes the frame.
+    KObject* held = nullptr;
 };
 
 inline constexpr uint64_t kIoSpace = 1ull << 63; // above every user address
@@ -53,8 +58,9 @@ void move_mappings(Capability& from, Capability& to);
 // is one mapping.
 [[nodiscard]] Status map_io_ports(Capability& cap, IoPort& ports, Task& task);
 // The same for a frame another core owns, named here by `remote` (its
-// RemoteRef) with the physical range the owner reported.
-[[nodiscard]] Status map_remote_frame(Capability& cap, KObject& remote, uint64_t phys, uint64_t frame_bytes,
+// RemoteRef) with the physical range the owner reported. A null `cap`:
+// recorded on no capability (the mapping holds `remote` itself).
+[[nodiscard]] Status map_remote_frame(Capability* cap, KObject& remote, uint64_t phys, uint64_t frame_bytes,
                                       Task& task, uint64_t va, uint64_t first_page, uint64_t pages, MapFlags flags);
 // The owner revoked `remote`: unmaps everything mapped through any
 // capability naming it on this core.

@@ -6,11 +6,13 @@
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/mapping.hpp"
 #include "kernel/object/notification.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/task_io.hpp"
 #include "percpu/address_space.hpp"
 #include "kernel/log.hpp"
 #include "kernel/sched/pcid.hpp"
 #include "percpu/layout.hpp"
+#include "percpu/remote_ipc.hpp"
 
 namespace atoll_os {
 namespace {
@@ -99,9 +101,11 @@ void Task::exit(int64_t code)
     pt.release_lower_half(release_frame, &quota_);
     release_frame(pml4_, true, &quota_);
     pml4_ = 0;
-    if (Notification* n = exit_watch) {
+    if (KObject* n = exit_watch) {
         exit_watch = nullptr;
-        n->signal(exit_bits);
+        if (n->type() == ObjectType::kNotification) static_cast<Notification*>(n)->signal(exit_bits);
+        else if (!ok(remote_signal(*static_cast<RemoteRef*>(n), exit_bits)))
+            klog("task %s: cannot tell its watcher on another core that it ended", name_);
         release_object(n);
     }
     exiting_ = false;

@@ -55,7 +55,9 @@ public:
     Quota& quota() { return quota_; }
     uint32_t live_threads = 0;
     // Where its threads' faults go as messages (none: a fault kills the thread).
-    Endpoint* fault_endpoint = nullptr;
+    // An Endpoint, or a RemoteRef to one another core owns (the pager of a
+    // program the root task started on this core).
+    KObject* fault_endpoint = nullptr;
     uint64_t fault_badge = 0;
     int64_t exit_code = 0;
     bool killed = false;          // its last thread died of a fault
@@ -68,7 +70,8 @@ public:
     uint32_t pcid_generation = 0;
     bool tlb_stale = false;
     // Signalled with exit_bits when the task exits.
-    Notification* exit_watch = nullptr;
+    KObject* exit_watch = nullptr; // a Notification, or a RemoteRef to one
+
     uint64_t exit_bits = 0;
 
     Task(const char* name, uint64_t quota_bytes, Quota& payer);

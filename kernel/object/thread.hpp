@@ -73,6 +73,8 @@ public:
     uint64_t cap_token = 0;         // ExportToken, packed
     uint64_t cap_badge = 0;
     uint64_t cap_frame_phys = 0, cap_frame_bytes = 0;
+    // A call on another core's task that makes an object: where it goes.
+    uint64_t invoke_dest = 0;
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

@@ -10,12 +10,14 @@
 #include "kernel/log.hpp"
 #include "kernel/object/endpoint.hpp"
 #include "kernel/object/log_port.hpp"
+#include "kernel/object/remote_ref.hpp"
 #include "kernel/object/task.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
 #include "kernel/syscall/object_calls.hpp"
 #include "kernel/syscall/user_access.hpp"
 #include "percpu/boot_info.hpp"
+#include "percpu/remote_invoke.hpp"
 
 namespace atoll_os {
 namespace {
@@ -46,6 +48,15 @@ Status sys_log_write(uint64_t port_slot, uint64_t text, uint64_t len)
 {
     LogPort* port;
     Status s = scheduler().current()->task->caps().lookup(port_slot, rights::kSend, port);
+    if (s == Status::kWrongType) {
+        // Another core's log port (a console placed on another core): the
+        // capability is the right to write the log, and every core's kernel
+        // has one, forwarded to the core with the UART.
+        RemoteRef* ref;
+        s = scheduler().current()->task->caps().lookup(port_slot, rights::kSend, ref);
+        if (ok(s)) s = ref->revoked ? Status::kDead
+                       : ref->remote_type() != ObjectType::kLogPort ? Status::kWrongType : Status::kOk;
+    }
     if (!ok(s)) return s;
     char buf[sys::kMaxDebugWrite + 1];
     s = copy_log_line(buf, text, len);
@@ -58,6 +69,11 @@ Status sys_log_write(uint64_t port_slot, uint64_t text, uint64_t len)
 extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
 {
     Scheduler& s = scheduler();
+    // A call on a Task capability that names another core's task goes
+    // there; only these calls pay for the check.
+    auto task_call = [&](auto local) {
+        if (!invoke_if_remote(s.current(), *f)) f->rax = uint64_t(local());
+    };
     switch (f->rax) {
     case sys::kDebugWrite:
         f->rax = uint64_t(sys_debug_write(f->rdi, f->rsi));
@@ -78,12 +94,10 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kReceive: ipc_receive(s.current(), f->rdi, f->rsi); break;
     case sys::kReply: ipc_reply(s.current()); break;
     case sys::kReplyReceive: ipc_reply_receive(s.current(), f->rdi, f->rsi); break;
-    case sys::kEndpointCreate: f->rax = uint64_t(sys_endpoint_create(s.current(), f->rdi, f->rsi)); break;
-    case sys::kThreadCreate: f->rax = uint64_t(sys_thread_create(s.current(), *f)); break;
+    case sys::kEndpointCreate: task_call([&] { return sys_endpoint_create(s.current(), f->rdi, f->rsi); }); break;
+    case sys::kThreadCreate: task_call([&] { return sys_thread_create(s.current(), *f); }); break;
     case sys::kCapCopy: f->rax = uint64_t(sys_cap_copy(s.current(), *f)); break;
-    case sys::kNotificationCreate:
-        f->rax = uint64_t(sys_notification_create(s.current(), f->rdi, f->rsi));
-        break;
+    case sys::kNotificationCreate: task_call([&] { return sys_notification_create(s.current(), f->rdi, f->rsi); }); break;
     case sys::kSignal: f->rax = uint64_t(sys_signal(s.current(), f->rdi, f->rsi)); break;
     case sys::kWait: f->rax = uint64_t(sys_wait(s.current(), f->rdi, true)); break;
     case sys::kPoll: f->rax = uint64_t(sys_wait(s.current(), f->rdi, false)); break;
@@ -91,7 +105,7 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kCapMove: f->rax = uint64_t(s.current()->task->caps().move(f->rdi, f->rsi)); break;
     case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
     case sys::kCapRevoke: f->rax = uint64_t(sys_cap_revoke(s.current(), f->rdi)); break;
-    case sys::kTaskSetFaultHandler: f->rax = uint64_t(sys_task_set_fault_handler(s.current(), f->rdi, f->rsi)); break;
+    case sys::kTaskSetFaultHandler: task_call([&] { return sys_task_set_fault_handler(s.current(), f->rdi, f->rsi); }); break;
     case sys::kMapAnonymous: f->rax = uint64_t(sys_map_anonymous(s.current(), *f)); break;
     case sys::kReplySave: f->rax = uint64_t(sys_reply_save(s.current(), f->rdi, f->rsi)); break;
     case sys::kReplyWith: ipc_reply_with(s.current(), f->rdi); break;
@@ -100,14 +114,14 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
         f->rdx = boot_info().tsc_hz;
         f->rax = uint64_t(Status::kOk);
         break;
-    case sys::kFrameCreate: f->rax = uint64_t(sys_frame_create(s.current(), f->rdi, f->rsi, f->rdx)); break;
-    case sys::kMap: f->rax = uint64_t(sys_map(s.current(), *f)); break;
+    case sys::kFrameCreate: task_call([&] { return sys_frame_create(s.current(), f->rdi, f->rsi, f->rdx); }); break;
+    case sys::kMap: task_call([&] { return sys_map(s.current(), *f); }); break;
     case sys::kUnmap: f->rax = uint64_t(sys_unmap(s.current(), f->rdi)); break;
     case sys::kFrameInfo: f->rax = uint64_t(sys_frame_info(s.current(), f->rdi)); break;
-    case sys::kTaskCreate: f->rax = uint64_t(sys_task_create(s.current(), *f)); break;
-    case sys::kCapGive: f->rax = uint64_t(sys_cap_give(s.current(), *f)); break;
-    case sys::kTaskWatch: f->rax = uint64_t(sys_task_watch(s.current(), f->rdi, f->rsi, f->rdx)); break;
-    case sys::kTaskInfo: f->rax = uint64_t(sys_task_info(s.current(), f->rdi)); break;
+    case sys::kTaskCreate: task_call([&] { return sys_task_create(s.current(), *f); }); break;
+    case sys::kCapGive: task_call([&] { return sys_cap_give(s.current(), *f); }); break;
+    case sys::kTaskWatch: task_call([&] { return sys_task_watch(s.current(), f->rdi, f->rsi, f->rdx); }); break;
+    case sys::kTaskInfo: task_call([&] { return sys_task_info(s.current(), f->rdi); }); break;
     case sys::kCoreInfo:
         f->rdx = this_core().core;
         f->r10 = boot_info().topology.core_count;

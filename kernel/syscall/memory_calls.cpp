@@ -45,7 +45,7 @@ Status sys_map(Thread* self, const InterruptFrame& f)
         if (!ok(s)) return s;
         if (ref->remote_type() != ObjectType::kFrame || !ref->frame_bytes) return Status::kWrongType;
         if (ref->revoked) return Status::kDead;
-        return map_remote_frame(caps.at(f.rsi), *ref, ref->frame_phys, ref->frame_bytes, *task, f.rdx, f.r8, f.r9,
+        return map_remote_frame(&caps.at(f.rsi), *ref, ref->frame_phys, ref->frame_bytes, *task, f.rdx, f.r8, f.r9,
                                 map_flags);
     }
     if (!ok(s)) return s;

@@ -52,14 +52,23 @@ Status sys_thread_create(Thread* self, const InterruptFrame& f)
     Status s = self->task->caps().lookup(f.rdi, rights::kCreate, task);
     if (!ok(s)) return s;
     if (task->dead()) return Status::kDead;
-    uint64_t entry = f.rsi, stack = f.rdx, priority = f.r10;
+    uint32_t id = 0;
+    s = start_thread(*task, f.rsi, f.rdx, f.r10, self->priority, f.r8, id);
+    if (ok(s)) self->frame.rdx = id;
+    return s;
+}
+
+Status start_thread(Task& task, uint64_t entry, uint64_t stack, uint64_t priority, uint8_t max_priority,
+                    uint64_t argument, uint32_t& id)
+{
     // No escalation: a thread cannot create one that outranks it.
-    if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > self->priority || priority == 0)
+    if (entry >= sys::kUserLimit || stack >= sys::kUserLimit || priority > max_priority || priority == 0)
         return Status::kInvalidArgument;
-    Thread* t = Thread::create(*task, entry, stack, uint8_t(priority), task->live_threads ? "worker" : "main", s);
+    Status s;
+    Thread* t = Thread::create(task, entry, stack, uint8_t(priority), task.live_threads ? "worker" : "main", s);
     if (!t) return s;
-    t->frame.rsi = f.r8; // a word for the new thread's second argument
-    self->frame.rdx = t->id;
+    t->frame.rsi = argument; // a word for the new thread's second argument
+    id = t->id;
     scheduler().make_ready(t);
     return Status::kOk;
 }

@@ -8,8 +8,19 @@
 
 namespace atoll_os {
 
+class Quota;
+
+class Task;
 class Thread;
 struct InterruptFrame;
+
+// The checks and work of two calls, shared with the owner's side of a call
+// another core makes on one of our tasks (percpu/remote_invoke.cpp).
+// A thread of `task` at entry/stack; it may not outrank `max_priority`.
+Status start_thread(Task& task, uint64_t entry, uint64_t stack, uint64_t priority, uint8_t max_priority,
+                    uint64_t argument, uint32_t& id);
+// A new task paid from `payer`, its name checked (it names the task in the log).
+Status make_task(Quota& payer, const char* name, uint64_t name_len, uint64_t quota, Task*& task);
 
 Status sys_endpoint_create(Thread* self, uint64_t task_slot, uint64_t dest);
 Status sys_thread_create(Thread* self, const InterruptFrame& f);

@@ -20,19 +20,30 @@ Status sys_task_create(Thread* self, const InterruptFrame& f)
     if (payer->dead()) return Status::kDead;
     const uint64_t dest = f.rsi, quota = f.rdx, name_len = f.r8;
     if (dest >= CapSpace::kSlots) return Status::kInvalidCapability;
-    if (quota == 0 || quota > sys::kMaxTaskQuota || name_len == 0 || name_len >= Task::kNameMax)
-        return Status::kInvalidArgument;
+    if (name_len == 0 || name_len >= Task::kNameMax) return Status::kInvalidArgument;
     char name[Task::kNameMax];
     s = copy_from_user(name, f.r10, name_len);
+    Task* task = nullptr;
+    if (ok(s)) s = make_task(payer->quota(), name, name_len, quota, task);
     if (!ok(s)) return s;
-    name[name_len] = '\0';
-    for (uint64_t i = 0; i < name_len; ++i)
-        if (name[i] <= 0x20 || name[i] > 0x7e) return Status::kInvalidArgument; // it names the task in the log
-    Task* task = Task::create(payer->quota(), name, quota, s);
-    if (!task) return s;
     s = self->task->caps().install(dest, task, rights::kAll, 0);
     if (!ok(s)) task->exit(0); // never ran: gives everything back and frees itself
     return s;
+}
+
+Status make_task(Quota& payer, const char* name, uint64_t name_len, uint64_t quota, Task*& task)
+{
+    if (quota == 0 || quota > sys::kMaxTaskQuota || name_len == 0 || name_len >= Task::kNameMax)
+        return Status::kInvalidArgument;
+    char copy[Task::kNameMax];
+    for (uint64_t i = 0; i < name_len; ++i) {
+        if (name[i] <= 0x20 || name[i] > 0x7e) return Status::kInvalidArgument; // it names the task in the log
+        copy[i] = name[i];
+    }
+    copy[name_len] = '\0';
+    Status s;
+    task = Task::create(payer, copy, quota, s);
+    return task ? Status::kOk : s;
 }
 
 Status sys_cap_give(Thread* self, const InterruptFrame& f)

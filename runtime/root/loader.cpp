@@ -6,6 +6,7 @@
 #include "runtime/lib/ini.hpp"
 #include "kernel/lib/format.hpp"
 #include "runtime/lib/user/devices.hpp"
+#include "runtime/lib/user/env.hpp"
 #include "runtime/lib/user/memory.hpp"
 #include "runtime/lib/user/slots.hpp"
 #include "runtime/lib/user/tasks.hpp"
@@ -122,8 +123,17 @@ bool give_requested(Child& c, ProgramEnv& env, const Services& services)
             given = server && give(c, env, r.name, server->slot, rights::kSend | rights::kGrant, badge);
             break;
         }
-        case bootcfg::CapKind::kIrq: given = give_irq(c, env, r.a, services.config_file); break;
-        case bootcfg::CapKind::kIoPorts: given = give_io_ports(c, env, r.a, r.b, services.config_file); break;
+        case bootcfg::CapKind::kIrq:
+        case bootcfg::CapKind::kIoPorts:
+            if (env.core != user::program_env()->core) {
+                log("%s:%u: %s: irq: and ioport: need the program on core %u, where device interrupts arrive; "
+                    "it is placed on core %u",
+                    services.config_file, c.config->line, c.config->name, user::program_env()->core, env.core);
+                break;
+            }
+            given = r.kind == bootcfg::CapKind::kIrq ? give_irq(c, env, r.a, services.config_file)
+                                                     : give_io_ports(c, env, r.a, r.b, services.config_file);
+            break;
         }
         if (!given) return false;
     }
@@ -190,6 +200,14 @@ bool find_module(const ProgramEnv& env, const char* name, const uint8_t*& bytes,
     return false;
 }
 
+uint64_t core_slot(const ProgramEnv& env, uint32_t core)
+{
+    if (core == env.core) return sys::kSlotSelf;
+    if (core >= rootslots::kMaxCoreTasks || core >= env.core_count) return user::kNoSlot;
+    user::TaskInfo info;
+    return ok(user::task_info(rootslots::kCoreTasks + core, info)) ? rootslots::kCoreTasks + core : user::kNoSlot;
+}
+
 bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
 {
     const bootcfg::Program& p = *c.config;
@@ -202,11 +220,19 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
         log("%s: boot module %s is not a loadable Atoll program", p.name, p.image);
         return false;
     }
+    const uint64_t payer = core_slot(root_env, c.planned_core);
+    if (payer == user::kNoSlot) {
+        log("%s:%u: program %s: the kernel offers no way to create work on core %u", services.config_file, p.line,
+            p.name, c.planned_core);
+        return false;
+    }
     c.task_slot = user::alloc_slot();
     c.pager_slot = user::alloc_slot();
+    // Made through core `planned_core`'s core task, the task lives there:
+    // every call below on c.task_slot is done by that core's kernel.
     Status s = c.task_slot == user::kNoSlot || c.pager_slot == user::kNoSlot
                    ? Status::kNoMemory
-                   : user::task_create(sys::kSlotSelf, c.task_slot, kChildKernelQuota, p.name, __builtin_strlen(p.name));
+                   : user::task_create(payer, c.task_slot, kChildKernelQuota, p.name, __builtin_strlen(p.name));
     if (ok(s)) s = user::cap_copy(services.pager, c.pager_slot, rights::kSend, c.id);
     if (ok(s)) s = user::task_set_fault_handler(c.task_slot, c.pager_slot);
     if (ok(s)) s = user::cap_give(c.task_slot, c.task_slot, sys::kSlotSelf, rights::kAll);
@@ -217,7 +243,7 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
     ProgramEnv env{};
     env.magic = ProgramEnv::kMagic;
     copy_string(env.name, sizeof env.name, p.name);
-    env.core = root_env.core; // cross-core program creation is not there yet: every program runs here
+    env.core = c.planned_core;
     env.core_count = root_env.core_count;
     env.heap_base = kUserHeapBase;
     env.heap_bytes = c.allowance;
@@ -229,9 +255,6 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
         log("%s: cannot start its thread: %s", p.name, status_message(s));
         return abandon(c);
     }
-    if (c.planned_core != root_env.core)
-        log("%s: planned for core %u; runs on core %u until programs can be started on other cores", p.name,
-            c.planned_core, root_env.core);
     c.state = Child::State::kRunning;
     return true;
 }

@@ -31,7 +31,13 @@ struct Services {
 // task (once). False if there is none.
 bool find_module(const ProgramEnv& env, const char* name, const uint8_t*& bytes, uint64_t& size);
 
-// Starts `c`; logs what went wrong and returns false if it cannot.
+// The capability through which we create objects on `core` (our own task
+// for ours, the kernel's core task for another: objects made through it
+// live on that core); kNoSlot if the kernel offered none.
+uint64_t core_slot(const ProgramEnv& env, uint32_t core);
+
+// Starts `c` on its planned core; logs what went wrong and returns false if
+// it cannot.
 bool start_child(Child& c, const Services& services, const ProgramEnv& env);
 
 } // namespace atoll_os::root

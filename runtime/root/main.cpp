@@ -87,7 +87,13 @@ bool make_objects()
         s.name = p.serves;
         s.slot = user::alloc_slot();
         s.child = i;
-        if (!ok(user::endpoint_create(sys::kSlotSelf, s.slot))) return false;
+        // On the server's core: a thread receives only where its endpoint lives.
+        const uint64_t payer = core_slot(*user::program_env(), g_cores[i]);
+        Status made = payer == kNoSlot ? Status::kInvalidArgument : user::endpoint_create(payer, s.slot);
+        if (!ok(made)) {
+            log("%s: no endpoint for its service %s on core %u: %s", p.name, p.serves, g_cores[i], status_message(made));
+            return false;
+        }
         if (ini::same(p.serves, "console")) g_services.console = s.slot;
     }
     g_child_count = g_config.program_count;
@@ -177,7 +183,7 @@ user::Message serve(Child& c, uint64_t info, const user::Message& m, uint64_t& f
         if (!who) return user::Message{{uint64_t(Status::kInvalidArgument), 0, 0, 0}};
         const char* name = who->config->name;
         size_t len = __builtin_strlen(name);
-        user::Message r{{uint64_t(Status::kOk), user::program_env()->core, len, 0}}; // where it runs
+        user::Message r{{uint64_t(Status::kOk), who->planned_core, len, 0}}; // where it runs
         flags = ipcflags::with_length(user::pack_text(r, *user::main_utcb, 4, name, len));
         return r;
     }
@@ -265,6 +271,8 @@ int main()
     const ProgramEnv* env = user::program_env();
     if (!env) return 2; // not started as the root task: nothing to read
     log("started on core %u of %u, %u boot modules", env->core, env->core_count, env->cap_count);
+    for (uint32_t c = 0; c < env->core_count && c < rootslots::kMaxCoreTasks; ++c)
+        user::reserve_slot(rootslots::kCoreTasks + c); // the kernel's core tasks (loader.hpp: core_slot)
     if (read_config(*env) && make_objects()) {
         start_all();
         serve_until_done();

@@ -3,6 +3,7 @@
 #include "runtime/lib/user/env.hpp"
 #include "runtime/lib/user/print.hpp"
 #include "runtime/lib/user/slots.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "services/demo/echo_protocol.hpp"
 
 using namespace atoll_os;
@@ -16,7 +17,7 @@ int main()
         return 1;
     }
     const ProgramEnv* env = program_env();
-    print("hello from %s on core %u; args \"%s\"", env->name, env->core, env->args);
+    print("hello from %s on core %u; args \"%s\"", env->name, current_core(), env->args);
     // --lines N (1-3): how many of these to send.
     static const char* const lines[] = {"hello, atoll", "servers and clients over ipc", "goodbye"};
     unsigned count = 3;

@@ -2,6 +2,7 @@
 #include "runtime/lib/user/env.hpp"
 #include "runtime/lib/user/print.hpp"
 #include "runtime/lib/user/slots.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "services/demo/echo_protocol.hpp"
 
 using namespace atoll_os;
@@ -14,7 +15,7 @@ int main()
         print("echo_server: needs `server = echo` in the boot configuration");
         return 1;
     }
-    print("serving echo");
+    print("serving echo on core %u", current_core());
     uint64_t served = 0;
     Message m{};
     uint64_t badge = 0, info = 0, flags = 0;

@@ -294,7 +294,27 @@ def check_placement(config, outcome, log, name=None, text="", build_dir=None):
         return ["the plans differ:\n    on Atoll: " + "\n              ".join(on_atoll) +
                 "\n    on host:  " + "\n              ".join(on_host)]
     print(f"same plan on Atoll and on the host ({len(on_atoll) - 1} programs)")
-    return []
+    return check_runs_where_planned(on_atoll, lines)
+
+
+def check_runs_where_planned(plan, lines):
+    """Programs that say where their kernel runs them ("... on core K", from
+    kCoreInfo) run on the core the plan gave them."""
+    problems, checked = [], 0
+    for entry in plan:
+        m = re.match(r"program (\S+) core (\d+) ", entry)
+        if not m:
+            continue
+        name, core = m.group(1), int(m.group(2))
+        said = [int(k) for t in lines if t.startswith(f"[{name}@")
+                for k in re.findall(r" on core (\d+)", t)]
+        checked += bool(said)
+        problems += [f"{name}: planned for core {core}, but its kernel runs it on core {k}" for k in said if k != core]
+    if checked < 2:
+        problems.append(f"only {checked} program(s) said which core runs them; expected the echo demo's two")
+    else:
+        print(f"{checked} programs run on the cores the plan gave them")
+    return problems
 
 
 def check_bench(config, outcome, log, name=None):

@@ -261,9 +261,15 @@ CONFIGS = (
     Config("tcg-root", Machine(cores=2), cmdline="", ktests=False, checks=("online", "user"),
            modules=ROOT_MODULES + ("user/console", "user/echo_server", "user/echo_client", "user/boot.cfg"),
            user=UserExpected(passes=(), exits=(("echo_client", 0), ("echo_server", 0), ("console", 0)),
-                             lines=("[echo_server@0] serving echo", "[echo_client@0] echo #3: GOODBYE",
+                             # The planner puts the client on core 1: the root task
+                             # starts it there through core 1's core task.
+                             lines=("[echo_server@0] serving echo on core 0",
+                                    "[echo_client@1] hello from echo_client on core 1",
+                                    "[echo_client@1] echo #3: GOODBYE",
                                     "root: all programs ended, every one successfully",
-                                    "sigma0: done:", "console: stopping after 6 lines"))),
+                                    "sigma0: done:", "console: stopping after 6 lines"),
+                             # Core 1 got all of the client's memory back.
+                             patterns=(r"^\[c1 \+[\d.]+\] selfcheck: ok",))),
     # Programs the root task pages, serves and kills (tests/root/checks.cfg).
     Config("tcg-root-checks", Machine(cores=1), cmdline="", ktests=False, checks=("online", "user"),
            modules=ROOT_MODULES + ("user/console", "user/root_checks", "user/hog", "user/echo_client",

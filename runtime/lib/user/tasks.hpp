@@ -42,6 +42,14 @@ inline Status task_info(uint64_t task_slot, TaskInfo& info)
     info = TaskInfo{m.w[0], int64_t(m.w[1]), m.w[2]};
     return s;
 }
+// The core the calling thread runs on, as its kernel says (not what the
+// environment page claims).
+inline uint32_t current_core()
+{
+    Message m{};
+    (void)ipc_syscall(sys::kCoreInfo, 0, 0, m);
+    return uint32_t(m.w[0]);
+}
 inline Status log_write(uint64_t port_slot, const char* text, uint64_t len)
 {
     Message m{{len, 0, 0, 0}};

@@ -1,0 +1,387 @@
+// Remote invocation: the caller's side, the owner's side, the messages.
+#include "percpu/remote_invoke.hpp"
+
+#include "kernel/abi/syscalls.hpp"
+#include "kernel/arch/x86_64/interrupt_frame.hpp"
+#include "kernel/cap/cap_space.hpp"
+#include "kernel/cap/rights.hpp"
+#include "kernel/log.hpp"
+#include "kernel/object/endpoint.hpp"
+#include "kernel/object/frame.hpp"
+#include "kernel/object/mapping.hpp"
+#include "kernel/object/notification.hpp"
+#include "kernel/object/remote_ref.hpp"
+#include "kernel/object/task.hpp"
+#include "kernel/object/thread.hpp"
+#include "kernel/sched/scheduler.hpp"
+#include "kernel/syscall/object_calls.hpp"
+#include "kernel/syscall/user_access.hpp"
+#include "percpu/exports.hpp"
+#include "percpu/kcb.hpp"
+#include "percpu/messenger.hpp"
+#include "percpu/remote_ipc.hpp"
+#include "percpu/topology.hpp"
+
+namespace atoll_os {
+namespace {
+
+constexpr uint32_t kNothingMade = ~0u;
+
+// What a capability names, looking through a RemoteRef.
+ObjectType named_type(const KObject& o)
+{
+    return o.type() == ObjectType::kRemoteRef ? static_cast<const RemoteRef&>(o).remote_type() : o.type();
+}
+
+// ---- the caller's side ----
+
+// The capability argument of a call, as the owner core will find it.
+// `type` kRemoteRef: any type.
+Status argument(Thread* self, uint64_t slot, uint32_t needed, ObjectType type, uint32_t mask, uint32_t owner,
+                IpcCap& out)
+{
+    CapSpace& caps = self->task->caps();
+    if (slot >= CapSpace::kSlots || !caps.at(slot).object) return Status::kInvalidCapability;
+    const Capability& cap = caps.at(slot);
+    if (type != ObjectType::kRemoteRef && named_type(*cap.object) != type) return Status::kWrongType;
+    if ((cap.rights & needed) != needed) return Status::kNoRights;
+    return remote_cap_out(cap, mask, owner, out);
+}
+
+Status free_slot(Thread* self, uint64_t dest)
+{
+    if (dest >= CapSpace::kSlots) return Status::kInvalidCapability;
+    return self->task->caps().at(dest).object ? Status::kSlotOccupied : Status::kOk;
+}
+
+Status send_invoke(Thread* self, const InterruptFrame& f, const RemoteRef& ref, uint32_t held)
+{
+    const uint64_t op = f.rax;
+    const uint32_t owner = ref.owner();
+    Invoke inv{ref.token(), uint16_t(op), self->priority, 0, held, reinterpret_cast<uint64_t>(self), {}};
+    InvokeName name{};
+    IpcCap cap{};
+    uint64_t dest = 0;
+    Status s = Status::kOk;
+    switch (op) {
+    case sys::kEndpointCreate:
+    case sys::kNotificationCreate: s = free_slot(self, dest = f.rsi); break;
+    case sys::kFrameCreate:
+        s = free_slot(self, dest = f.rsi);
+        inv.a[0] = f.rdx;
+        break;
+    case sys::kTaskCreate:
+        s = free_slot(self, dest = f.rsi);
+        inv.a[0] = f.rdx;
+        inv.a[1] = f.r8;
+        if (ok(s)) s = f.r8 == 0 || f.r8 >= sizeof name.text ? Status::kInvalidArgument : copy_from_user(name.text, f.r10, f.r8);
+        inv.flags |= kInvokeCarriesName;
+        break;
+    case sys::kThreadCreate: inv.a[0] = f.rsi, inv.a[1] = f.rdx, inv.a[2] = f.r10, inv.a[3] = f.r8; break;
+    case sys::kMap: {
+        if (f.r10 & ~uint64_t(3) || f.r10 == 3) return Status::kInvalidArgument; // never writable and executable
+        const uint32_t needed =
+            rights::kRead | (f.r10 & 1 ? rights::kWrite : 0) | (f.r10 & 2 ? rights::kExecute : 0);
+        s = argument(self, f.rsi, needed, ObjectType::kFrame, rights::kAll, owner, cap);
+        inv.a[0] = f.rdx, inv.a[1] = f.r10, inv.a[2] = f.r8, inv.a[3] = f.r9;
+        break;
+    }
+    case sys::kCapGive:
+        if (f.r8 == sys::kNotificationBadge) return Status::kInvalidArgument; // reserved for notifications
+        s = argument(self, f.rdi, 0, ObjectType::kRemoteRef, uint32_t(f.r10), owner, cap);
+        if (!cap.badge) cap.badge = f.r8;
+        inv.a[0] = f.rdx;
+        break;
+    case sys::kTaskWatch:
+        if (f.rdx == 0) return Status::kInvalidArgument;
+        s = argument(self, f.rsi, rights::kSend, ObjectType::kNotification, rights::kAll, owner, cap);
+        inv.a[0] = f.rdx;
+        break;
+    case sys::kTaskSetFaultHandler:
+        s = argument(self, f.rsi, rights::kSend, ObjectType::kEndpoint, rights::kAll, owner, cap);
+        break;
+    default: break; // kTaskInfo: nothing to add
+    }
+    if (!ok(s)) return s;
+    const bool carries_cap = op == sys::kMap || op == sys::kCapGive || op == sys::kTaskWatch ||
+                             op == sys::kTaskSetFaultHandler;
+    if (carries_cap) inv.flags |= kInvokeCarriesCap;
+    Messenger& m = messenger();
+    if (!m.send_value(owner, Msg::kInvoke, inv) ||
+        ((inv.flags & kInvokeCarriesName) && !m.send_value(owner, Msg::kInvokeName, name)) ||
+        (carries_cap && !m.send_value(owner, Msg::kInvokeCap, cap)))
+        return Status::kNoMemory;
+    self->invoke_dest = dest;
+    self->state = Thread::State::kBlockedRemote;
+    scheduler().block_current();
+    return Status::kOk;
+}
+
+// The answer: the status, result words, and the object the call made
+// (installed where the caller asked for it).
+void on_invoke_reply(uint32_t from, const ChannelMessage& msg)
+{
+    InvokeReply r;
+    __builtin_memcpy(&r, msg.payload, sizeof r);
+    auto* t = reinterpret_cast<Thread*>(r.caller);
+    const bool valid = t && t->state == Thread::State::kBlockedRemote;
+    Status s = Status(r.status);
+    KObject* made = nullptr;
+    if (r.made.index != kNothingMade) {
+        const bool frame = ObjectType(r.made.type) == ObjectType::kFrame;
+        made = remote_cap_in(IpcCap{from, r.made_rights, r.made, 0, frame ? r.frame_phys : 0, frame ? r.w[0] : 0}, s);
+    }
+    if (!valid) {
+        klog("remote: core %u answered a call nobody waits for", from);
+        return remote_cap_unused(made);
+    }
+    if (made) {
+        s = t->task->caps().install(t->invoke_dest, made, r.made_rights, 0);
+        if (!ok(s)) remote_cap_unused(made); // the owner hears we hold none: the object goes
+    }
+    t->frame.rax = uint64_t(s);
+    if (ok(s)) {
+        t->frame.rdx = r.w[0];
+        t->frame.r10 = r.w[1];
+        t->frame.r8 = r.w[2];
+    }
+    scheduler().make_ready(t);
+}
+
+// ---- the owner's side ----
+
+// A call arriving from one core: its header, then its name and capability
+// as its flags say (a kernel writes them back to back).
+struct Pending {
+    Invoke inv;
+    InvokeName name;
+    bool active;
+};
+Pending g_pending[kMaxCores]; // per core, like every kernel global
+
+// Sets `task`'s fault handler or exit watcher to `obj` (a reference each).
+void hold(KObject*& field, KObject* obj)
+{
+    obj->add_ref();
+    if (field) release_object(field);
+    field = obj;
+}
+
+Status perform(const Pending& p, Task& task, const IpcCap* cap, KObject* arg, KObject*& made, InvokeReply& r)
+{
+    const Invoke& inv = p.inv;
+    if (inv.op == sys::kTaskInfo) {
+        r.w[0] = task.live_threads;
+        r.w[1] = uint64_t(task.exit_code);
+        r.w[2] = !task.dead() ? sys::kTaskRunning : task.killed ? sys::kTaskKilled : sys::kTaskExited;
+        return Status::kOk;
+    }
+    if (!(inv.rights & rights::kCreate)) return Status::kNoRights;
+    if (task.dead()) {
+        if (inv.op == sys::kTaskWatch && named_type(*arg) == ObjectType::kNotification) {
+            // Already over: the watcher hears at once.
+            if (arg->type() == ObjectType::kNotification) static_cast<Notification*>(arg)->signal(inv.a[0]);
+            else return remote_signal(*static_cast<RemoteRef*>(arg), inv.a[0]);
+            return Status::kOk;
+        }
+        return Status::kDead;
+    }
+    Status s = Status::kOk;
+    const uint32_t kObjectRights = rights::kSend | rights::kReceive | rights::kGrant;
+    switch (inv.op) {
+    case sys::kEndpointCreate:
+        made = Endpoint::create(task.quota(), s);
+        r.made_rights = kObjectRights;
+        return s;
+    case sys::kNotificationCreate:
+        made = Notification::create(task.quota(), s);
+        r.made_rights = kObjectRights;
+        return s;
+    case sys::kFrameCreate: {
+        Frame* f = Frame::create(task.quota(), inv.a[0], s);
+        if (!f) return s;
+        made = f;
+        r.made_rights = rights::kRead | rights::kWrite | rights::kExecute | rights::kGrant;
+        r.frame_phys = f->phys();
+        r.w[0] = f->bytes();
+        return Status::kOk;
+    }
+    case sys::kTaskCreate: {
+        Task* t = nullptr;
+        s = make_task(task.quota(), p.name.text, inv.a[1], inv.a[0], t);
+        made = t;
+        r.made_rights = rights::kAll;
+        return s;
+    }
+    case sys::kThreadCreate: {
+        uint32_t id = 0;
+        s = start_thread(task, inv.a[0], inv.a[1], inv.a[2], inv.priority, inv.a[3], id);
+        r.w[0] = id;
+        return s;
+    }
+    case sys::kMap: {
+        // A frame of ours would be mapped through a capability here; the
+        // root task maps its own (another core's) memory into our tasks.
+        if (arg->type() != ObjectType::kRemoteRef) return Status::kInvalidArgument;
+        auto* ref = static_cast<RemoteRef*>(arg);
+        if (!ref->frame_bytes) return Status::kWrongType;
+        const MapFlags flags{.write = (inv.a[1] & 1) != 0, .execute = (inv.a[1] & 2) != 0};
+        return map_remote_frame(nullptr, *ref, ref->frame_phys, ref->frame_bytes, task, inv.a[0], inv.a[2], inv.a[3],
+                                flags);
+    }
+    case sys::kCapGive: return task.caps().install(inv.a[0], arg, cap->rights, cap->badge);
+    case sys::kTaskWatch:
+        if (named_type(*arg) != ObjectType::kNotification) return Status::kWrongType;
+        hold(task.exit_watch, arg);
+        task.exit_bits = inv.a[0];
+        return Status::kOk;
+    case sys::kTaskSetFaultHandler:
+        if (named_type(*arg) != ObjectType::kEndpoint) return Status::kWrongType;
+        hold(task.fault_endpoint, arg);
+        task.fault_badge = cap->badge;
+        return Status::kOk;
+    default: return Status::kNoSuchCall;
+    }
+}
+
+void execute(uint32_t from, Pending& p, const IpcCap* cap, Status s = Status::kOk)
+{
+    p.active = false;
+    InvokeReply r{p.inv.caller, 0, 0, ExportToken{kNothingMade, 0, 0}, {}, 0};
+    KObject* arg = cap && ok(s) ? remote_cap_in(*cap, s) : nullptr;
+    KObject* target = exports().find(p.inv.target.index, p.inv.target.generation);
+    if (ok(s) && (!target || target->type() != ObjectType::kTask)) s = Status::kDead;
+    KObject* made = nullptr;
+    if (ok(s)) s = perform(p, *static_cast<Task*>(target), cap, arg, made, r);
+    if (made && (!ok(s) || !exports().add_holder(*made, from, r.made))) {
+        made->add_ref(); // nobody names it: this lets it go (a task that never ran exits)
+        release_object(made);
+        r.made = ExportToken{kNothingMade, 0, 0};
+        if (ok(s)) s = Status::kNoMemory;
+    }
+    remote_cap_unused(arg);
+    r.status = int32_t(s);
+    if (!messenger().send_value(from, Msg::kInvokeReply, r)) klog("remote: cannot answer core %u", from);
+}
+
+void on_invoke(uint32_t from, const ChannelMessage& msg)
+{
+    Pending& p = g_pending[from];
+    __builtin_memcpy(&p.inv, msg.payload, sizeof p.inv);
+    p.active = true;
+    if (!(p.inv.flags & (kInvokeCarriesName | kInvokeCarriesCap))) execute(from, p, nullptr);
+}
+
+void on_invoke_name(uint32_t from, const ChannelMessage& msg)
+{
+    Pending& p = g_pending[from];
+    __builtin_memcpy(&p.name, msg.payload, sizeof p.name);
+    p.name.text[sizeof p.name.text - 1] = '\0';
+    if (p.active && !(p.inv.flags & kInvokeCarriesCap)) execute(from, p, nullptr);
+}
+
+// An invoke whose capability a third core owns, waiting for that core's
+// TransferGrant. Its RemoteRef is held meanwhile, so this core cannot send
+// the owner a HolderRelease that would overtake the grant.
+struct AwaitingGrant {
+    Pending p;
+    IpcCap cap;
+    uint32_t from;
+    RemoteRef* ref;
+};
+
+void await_grant(uint32_t from, const IpcCap& c)
+{
+    Status s;
+    void* mem = this_core().heap.alloc(sizeof(AwaitingGrant));
+    RemoteRef* ref = mem ? RemoteRef::import(this_core().boot_quota, c.owner, c.object, s) : nullptr;
+    if (!ref) {
+        if (mem) this_core().heap.free(mem);
+        return execute(from, g_pending[from], nullptr, mem ? s : Status::kNoMemory);
+    }
+    ref->add_ref();
+    auto* w = new (mem) AwaitingGrant{g_pending[from], c, from, ref};
+    g_pending[from].active = false; // the next invoke from that core may come
+    if (!messenger().send_value(c.owner, Msg::kTransferRequest, TransferRequest{c.object, reinterpret_cast<uint64_t>(w)}))
+        klog("remote: cannot reach core %u for a transfer", c.owner);
+}
+
+void on_invoke_cap(uint32_t from, const ChannelMessage& msg)
+{
+    IpcCap c;
+    __builtin_memcpy(&c, msg.payload, sizeof c);
+    if (!g_pending[from].active) {
+        Status s;
+        return remote_cap_unused(remote_cap_in(c, s)); // nothing to go with: our holder bit goes back
+    }
+    const uint32_t self = this_core().core;
+    if (c.owner != self && c.owner != from) return await_grant(from, c);
+    execute(from, g_pending[from], &c);
+}
+
+// The owner: a core asks to hold a copy of one of our objects (another
+// core passed it one). Granted while the token is live; a revoke makes it
+// stale at once, and any RevokeRequest we send later follows this grant
+// on the same FIFO channel.
+void on_transfer_request(uint32_t from, const ChannelMessage& msg)
+{
+    TransferRequest q;
+    __builtin_memcpy(&q, msg.payload, sizeof q);
+    TransferGrant g{q.context, int32_t(Status::kDead), 0, 0, 0};
+    KObject* o = exports().find(q.object.index, q.object.generation);
+    ExportToken same;
+    if (o && exports().add_holder(*o, from, same)) {
+        g.status = int32_t(Status::kOk);
+        if (o->type() == ObjectType::kFrame) {
+            g.frame_phys = static_cast<Frame*>(o)->phys();
+            g.frame_bytes = static_cast<Frame*>(o)->bytes();
+        }
+    }
+    if (!messenger().send_value(from, Msg::kTransferGrant, g)) klog("remote: cannot answer core %u's transfer", from);
+}
+
+void on_transfer_grant(uint32_t, const ChannelMessage& msg)
+{
+    TransferGrant g;
+    __builtin_memcpy(&g, msg.payload, sizeof g);
+    auto* w = reinterpret_cast<AwaitingGrant*>(g.context);
+    if (ok(Status(g.status)) && g.frame_bytes) {
+        w->cap.frame_phys = w->ref->frame_phys = g.frame_phys;
+        w->cap.frame_bytes = w->ref->frame_bytes = g.frame_bytes;
+    }
+    execute(w->from, w->p, &w->cap, Status(g.status));
+    release_object(w->ref); // unused: goes, and the owner hears it (after the grant)
+    w->~AwaitingGrant();
+    this_core().heap.free(w);
+}
+
+} // namespace
+
+void remote_invoke_init()
+{
+    Messenger& m = messenger();
+    m.set_handler(Msg::kInvoke, on_invoke);
+    m.set_handler(Msg::kInvokeName, on_invoke_name);
+    m.set_handler(Msg::kInvokeCap, on_invoke_cap);
+    m.set_handler(Msg::kInvokeReply, on_invoke_reply);
+    m.set_handler(Msg::kTransferRequest, on_transfer_request);
+    m.set_handler(Msg::kTransferGrant, on_transfer_grant);
+}
+
+bool invoke_if_remote(Thread* self, InterruptFrame& f)
+{
+    const uint64_t slot = f.rax == sys::kCapGive ? f.rsi : f.rdi;
+    if (slot >= CapSpace::kSlots) return false;
+    const Capability& cap = self->task->caps().at(slot);
+    if (!cap.object || cap.object->type() != ObjectType::kRemoteRef) return false;
+    const auto* ref = static_cast<const RemoteRef*>(cap.object);
+    if (ref->remote_type() != ObjectType::kTask) return false; // the local call reports the wrong type
+    const uint32_t needed = f.rax == sys::kTaskInfo ? 0 : rights::kCreate;
+    Status s = (cap.rights & needed) != needed ? Status::kNoRights
+               : ref->revoked                  ? Status::kDead
+                                               : send_invoke(self, f, *ref, cap.rights);
+    if (!ok(s)) f.rax = uint64_t(s);
+    return true;
+}
+
+} // namespace atoll_os
