@@ -84,7 +84,8 @@ struct RemoteReply {
     uint64_t caller;
     int32_t status;
     uint8_t words;
-    uint8_t pad[3];
+    uint8_t flags; // kRemoteCarriesCap: an IpcCap follows the words
+    uint8_t pad[2];
     uint64_t w[4];
 };
 static_assert(sizeof(RemoteReply) <= 56);

@@ -96,7 +96,7 @@ Thread* take_proxy()
 
 void answer(uint32_t dest, uint64_t caller, Status status)
 {
-    RemoteReply r{caller, int32_t(status), 4, {}, {}};
+    RemoteReply r{caller, int32_t(status), 4, 0, {}, {}};
     if (!messenger().send_value(dest, Msg::kIpcReply, r)) klog("remote: cannot answer core %u", dest);
 }
 
@@ -150,9 +150,25 @@ void on_ipc_words(uint32_t from, const ChannelMessage& msg)
     Assembly& a = g_assembly[from];
     for (unsigned k = 0; k < kWordsPerFragment && a.next < a.words; ++k, ++a.next)
         if (a.target) a.target->utcb().mr[a.next] = f.w[k];
-    if (a.next < a.words || !a.target) return;
+    if (a.next < a.words || !a.target || (a.flags & kRemoteCarriesCap)) return; // else the capability comes next
     if (a.reply) scheduler().make_ready(a.target);
-    else if (!(a.flags & kRemoteCarriesCap)) arrived(a); // else the capability comes next
+    else arrived(a);
+}
+
+// The reply to a call of ours passed a capability: into the caller's
+// receive slot, as a same-core reply would put it.
+void reply_cap_arrived(Thread* t, const IpcCap& c)
+{
+    Status s;
+    KObject* obj = remote_cap_in(c, s);
+    if (!t) return remote_cap_unused(obj);
+    if (obj) {
+        s = t->task->caps().install(t->utcb().receive_slot, obj, c.rights, c.badge);
+        if (!ok(s)) remote_cap_unused(obj);
+    }
+    t->utcb().transfer_status = int64_t(s);
+    if (ok(s)) t->frame.rdi |= ipcflags::kTransferCap;
+    scheduler().make_ready(t);
 }
 
 void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
@@ -160,6 +176,7 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     IpcCap c;
     __builtin_memcpy(&c, msg.payload, sizeof c);
     Assembly& a = g_assembly[from];
+    if (a.reply) return reply_cap_arrived(a.target, c);
     Thread* proxy = a.target;
     if (!proxy) return give_back(c.owner, c.object); // the call found no proxy: nobody here holds it
     proxy->carries_cap = true;
@@ -202,7 +219,7 @@ void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
     // kernel bug worth a line, not a crash.
     bool valid = t && t->state == Thread::State::kBlockedRemote;
     if (!valid) klog("remote: core %u answered a thread that is not waiting for it", from);
-    g_assembly[from] = Assembly{valid ? t : nullptr, true, 4, uint8_t(words), 0, 0, 0, 0};
+    g_assembly[from] = Assembly{valid ? t : nullptr, true, 4, uint8_t(words), 0, 0, r.flags, 0};
     if (!valid) return;
     if (t->fault_pending) return fault_answered(t, Status(r.status), r.w[0], r.w[1]);
     t->frame.rax = uint64_t(int64_t(r.status));
@@ -214,7 +231,7 @@ void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
         t->frame.rdi = ipcflags::with_length(words);
         t->frame.rsi = 0; // replies carry no badge
     }
-    if (words <= 4) scheduler().make_ready(t);
+    if (words <= 4 && !(r.flags & kRemoteCarriesCap)) scheduler().make_ready(t);
 }
 
 // A holder core: the owner revoked; our copies are void from now on.
@@ -398,15 +415,45 @@ Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot)
     return s;
 }
 
+Status remote_cap_reply(Thread& from, Thread& proxy)
+{
+    release_unused_cap(&proxy); // the call's own capability, if nobody took it
+    const Utcb& u = from.utcb();
+    CapSpace& caps = from.task->caps();
+    if (u.transfer_slot >= CapSpace::kSlots || !caps.at(u.transfer_slot).object) return Status::kInvalidCapability;
+    const Capability& cap = caps.at(u.transfer_slot);
+    // One a third core owns would need the caller's core to ask that core first.
+    if (cap.object->type() == ObjectType::kRemoteRef &&
+        static_cast<const RemoteRef*>(cap.object)->owner() != proxy.origin_core)
+        return Status::kInvalidArgument;
+    IpcCap c{};
+    Status s = remote_cap_out(cap, uint32_t(u.transfer_rights), proxy.origin_core, c);
+    if (!ok(s)) return s;
+    proxy.reply_cap = true;
+    proxy.cap_owner = c.owner;
+    proxy.cap_rights = c.rights;
+    proxy.cap_token = pack(c.object);
+    proxy.cap_badge = c.badge;
+    proxy.cap_frame_phys = c.frame_phys;
+    proxy.cap_frame_bytes = c.frame_bytes;
+    return Status::kOk;
+}
+
 void remote_proxy_done(Thread* proxy)
 {
     release_unused_cap(proxy);
     const Status status = Status(proxy->frame.rax);
     const unsigned words = ok(status) && proxy->origin_waits ? clamp_words(ipcflags::length(proxy->frame.rdi)) : 4;
-    RemoteReply r{proxy->origin_caller, int32_t(status), uint8_t(words), {},
+    const bool cap = proxy->reply_cap && ok(status) && proxy->origin_waits;
+    RemoteReply r{proxy->origin_caller, int32_t(status), uint8_t(words), uint8_t(cap ? kRemoteCarriesCap : 0), {},
                   {proxy->frame.rdx, proxy->frame.r10, proxy->frame.r8, proxy->frame.r9}};
+    IpcCap c{proxy->cap_owner, proxy->cap_rights, unpack(proxy->cap_token), proxy->cap_badge, proxy->cap_frame_phys,
+             proxy->cap_frame_bytes};
+    if (proxy->reply_cap && !cap) give_back(c.owner, c.object); // exported for an answer that carries none
+    proxy->reply_cap = false;
     if (!messenger().send_value(proxy->origin_core, Msg::kIpcReply, r) ||
-        (words > 4 && !send_fragments(proxy->origin_core, proxy->utcb(), words)))
+        (words > 4 && !send_fragments(proxy->origin_core, proxy->utcb(), words)) ||
+        (cap && !messenger().send_value(proxy->origin_core, Msg::kIpcCap, c)))
         klog("remote: cannot answer core %u", proxy->origin_core);
     proxy->state = Thread::State::kBlockedRemote; // idle, in the pool
     proxy->reply_to = proxy->awaiting_reply_from = nullptr;

@@ -42,6 +42,9 @@ KObject* remote_cap_in(const IpcCap& c, Status& status);
 // What remote_cap_in returned went unused: a RemoteRef nothing names goes
 // (and its owner hears this core holds no copy).
 void remote_cap_unused(KObject* obj);
+// A reply to `proxy` passes the capability named in `from`'s UTCB: it
+// travels to the caller's core with the reply (exported to it first).
+[[nodiscard]] Status remote_cap_reply(Thread& from, Thread& proxy);
 // Signals the remote notification behind `ref` (one-way).
 [[nodiscard]] Status remote_signal(const RemoteRef& ref, uint64_t bits);
 

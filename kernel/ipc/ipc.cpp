@@ -40,9 +40,10 @@ void deliver(Thread* from, Thread* to, uint64_t badge, bool may_grant)
         const Utcb& fu = from->utcb();
         Utcb& tu = to->utcb();
         Status s = from->proxy ? remote_cap_install(*from, *to, tu.receive_slot) // it came from another core
-                   : may_grant ? from->task->caps().derive_into(fu.transfer_slot, to->task->caps(), tu.receive_slot,
-                                                              uint32_t(fu.transfer_rights))
-                             : Status::kNoRights;
+                   : !may_grant ? Status::kNoRights
+                   : to->proxy  ? remote_cap_reply(*from, *to) // a reply going to another core
+                                : from->task->caps().derive_into(fu.transfer_slot, to->task->caps(), tu.receive_slot,
+                                                                uint32_t(fu.transfer_rights));
         tu.transfer_status = int64_t(s);
         if (ok(s)) info |= ipcflags::kTransferCap;
     }

@@ -73,6 +73,7 @@ public:
     uint64_t cap_token = 0;         // ExportToken, packed
     uint64_t cap_badge = 0;
     uint64_t cap_frame_phys = 0, cap_frame_bytes = 0;
+    bool reply_cap = false;         // ... or the one its server's reply passes back (same fields)
     // A call on another core's task that makes an object: where it goes.
     uint64_t invoke_dest = 0;
     char name[kNameMax];

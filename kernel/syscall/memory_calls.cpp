@@ -56,6 +56,11 @@ Status sys_unmap(Thread* self, uint64_t frame_slot)
 {
     Frame* frame;
     Status s = self->task->caps().lookup(frame_slot, 0, frame);
+    if (s == Status::kWrongType) { // a frame another core owns: its mappings here are recorded the same way
+        RemoteRef* ref;
+        s = self->task->caps().lookup(frame_slot, 0, ref);
+        if (ok(s) && (ref->remote_type() != ObjectType::kFrame || !ref->frame_bytes)) s = Status::kWrongType;
+    }
     if (ok(s)) unmap_all(self->task->caps().at(frame_slot));
     return s;
 }

@@ -235,7 +235,6 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
                    : user::task_create(payer, c.task_slot, kChildKernelQuota, p.name, __builtin_strlen(p.name));
     if (ok(s)) s = user::cap_copy(services.pager, c.pager_slot, rights::kSend, c.id);
     if (ok(s)) s = user::task_set_fault_handler(c.task_slot, c.pager_slot);
-    if (ok(s)) s = user::cap_give(c.task_slot, c.task_slot, sys::kSlotSelf, rights::kAll);
     if (!ok(s)) {
         log("%s: cannot create its task: %s", p.name, status_message(s));
         return abandon(c);
@@ -249,7 +248,10 @@ bool start_child(Child& c, const Services& services, const ProgramEnv& root_env)
     env.heap_bytes = c.allowance;
     copy_string(env.args, sizeof env.args, p.args);
     if (!give_requested(c, env, services) || !write_env(c, env)) return abandon(c);
-    s = user::task_watch(c.task_slot, services.exits, uint64_t(1) << (c.id % 64));
+    // Its own capability last: a task that holds one to itself never ends
+    // unless it runs, and one on another core we cannot revoke it from.
+    s = user::cap_give(c.task_slot, c.task_slot, sys::kSlotSelf, rights::kAll);
+    if (ok(s)) s = user::task_watch(c.task_slot, services.exits, uint64_t(1) << (c.id % 64));
     if (ok(s)) s = user::thread_start(c.task_slot, c.plan.entry, kMainStackTop, p.priority, kProgramEnvVa);
     if (!ok(s)) {
         log("%s: cannot start its thread: %s", p.name, status_message(s));

@@ -12,6 +12,16 @@ from .topo_qemu import LazyMachine
 BAD_SRAT = "tests/boot/bad-srat.dat"   # relative to the build dir; made by boot.cmake
 ROOT_MODULES = ("user/sigma0", "user/root")  # the L4Re-style boot; a *.cfg module says what they start
 
+# What root_checks checks, wherever the root task starts it.
+ROOT_CHECKS = tuple(f"root_checks/{c}" for c in (
+    "environment_names_us", "environment_has_args", "environment_has_core", "only_the_capabilities_asked_for",
+    "heap_paged_in_by_the_root_task", "second_thread_heap_paged_in", "memory_service_gives_frame",
+    "frame_mapped_writable", "overlapping_map_refused", "writable_and_executable_refused",
+    "page_beyond_frame_refused", "read_only_copy_cannot_map_writable", "read_only_copy_shares_memory",
+    "copy_of_copy_maps", "derived_mappings_present", "revoke", "revoke_unmapped_derived_mappings",
+    "revoke_removed_derived_capabilities", "own_mapping_survives_revoke", "unmap_removes_own_mapping",
+    "frame_beyond_allowance_refused", "frame_deleted"))
+
 
 @dataclass(frozen=True)
 class PanicExpected:
@@ -274,15 +284,7 @@ CONFIGS = (
     Config("tcg-root-checks", Machine(cores=1), cmdline="", ktests=False, checks=("online", "user"),
            modules=ROOT_MODULES + ("user/console", "user/root_checks", "user/hog", "user/echo_client",
                                    "user/echo_server", "user/rtc", "user/tests/checks.cfg"),
-           user=UserExpected(passes=tuple(f"root_checks/{c}" for c in (
-               "environment_names_us", "environment_has_args", "environment_has_core",
-               "only_the_capabilities_asked_for", "heap_paged_in_by_the_root_task", "second_thread_heap_paged_in",
-               "memory_service_gives_frame", "frame_mapped_writable", "overlapping_map_refused",
-               "writable_and_executable_refused", "page_beyond_frame_refused", "read_only_copy_cannot_map_writable",
-               "read_only_copy_shares_memory", "copy_of_copy_maps", "derived_mappings_present", "revoke",
-               "revoke_unmapped_derived_mappings", "revoke_removed_derived_capabilities",
-               "own_mapping_survives_revoke", "unmap_removes_own_mapping", "frame_beyond_allowance_refused",
-               "frame_deleted")),
+           user=UserExpected(passes=ROOT_CHECKS,
                              killed=("hog_heap", "hog_text", "hog_wild"), status=1,
                              exits=(("console", 0), ("root_checks", 0), ("hog_heap", "killed"),
                                     ("hog_text", "killed"), ("hog_wild", "killed"), ("orphan", 1), ("rtc", 0),
@@ -295,6 +297,27 @@ CONFIGS = (
                                        r"\[rtc@0\] rtc: time \d\d:\d\d:\d\d",
                                        r"\[rtc@0\] rtc: 8 periodic interrupts at 64 Hz through IRQ 8",
                                        r"\[hog_assert@0\] panic: assertion failed: two \+ two == 5 \(hog\.cpp:\d+\)"))),
+    # The same kind of programs placed on cores 1-3 (tests/root/checks_xcore.cfg):
+    # created there through the kernels' core tasks, paged in, served and
+    # killed from core 0, a frame handed back in a cross-core reply, the
+    # console (core 3) given to programs on cores 1 and 2; every core's
+    # self-check must pass. The misplaced driver makes the root task fail.
+    Config("tcg-root-xcore", Machine(cores=4), cmdline="", ktests=False, checks=("online", "user"),
+           modules=ROOT_MODULES + ("user/console", "user/root_checks", "user/hog", "user/echo_client",
+                                   "user/echo_server", "user/rtc", "user/tests/checks_xcore.cfg"),
+           user=UserExpected(passes=ROOT_CHECKS, killed=("hog_heap", "hog_text"), status=1,
+                             exits=(("console", 0), ("root_checks", 0), ("hog_heap", "killed"),
+                                    ("hog_text", "killed"), ("hog_assert", 134), ("echo_server", 0),
+                                    ("echo_client", 0)),
+                             lines=("[root_checks@1] USER PASS root_checks/environment_has_core",
+                                    "[echo_server@2] serving echo on core 2",
+                                    "[echo_client@1] hello from echo_client on core 1",
+                                    "[echo_client@1] echo #3: GOODBYE",
+                                    "its 256 KiB of memory are used up: killed", "root: hog_text: write at ip"),
+                             patterns=(r"checks_xcore\.cfg:\d+: rtc: irq: and ioport: need the program on core 0",
+                                       r"^\[c1 \+[\d.]+\] task hog_text thread main \(\d+\) killed",
+                                       r"^\[c2 \+[\d.]+\] task hog_heap thread main \(\d+\) killed",
+                                       *(rf"^\[c{c} \+[\d.]+\] selfcheck: ok" for c in range(4))))),
     # The root task plans placement on the topology the kernel found (two
     # NUMA nodes); the host planner must make the same plan from the
     # kernel's topology lines and the same file (tests/root/place.cfg).
