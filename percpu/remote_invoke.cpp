@@ -220,12 +220,14 @@ Status perform(const Pending& p, Task& task, const IpcCap* cap, KObject* arg, KO
         return s;
     }
     case sys::kMap: {
-        // A frame of ours would be mapped through a capability here; the
-        // root task maps its own (another core's) memory into our tasks.
-        if (arg->type() != ObjectType::kRemoteRef) return Status::kInvalidArgument;
+        // Memory of this core (the root task made it through our core
+        // task) or of another (sigma0's, or a third core's).
+        const MapFlags flags{.write = (inv.a[1] & 1) != 0, .execute = (inv.a[1] & 2) != 0};
+        if (arg->type() == ObjectType::kFrame)
+            return map_frame_held(*static_cast<Frame*>(arg), task, inv.a[0], inv.a[2], inv.a[3], flags);
+        if (arg->type() != ObjectType::kRemoteRef) return Status::kWrongType;
         auto* ref = static_cast<RemoteRef*>(arg);
         if (!ref->frame_bytes) return Status::kWrongType;
-        const MapFlags flags{.write = (inv.a[1] & 1) != 0, .execute = (inv.a[1] & 2) != 0};
         return map_remote_frame(nullptr, *ref, ref->frame_phys, ref->frame_bytes, task, inv.a[0], inv.a[2], inv.a[3],
                                 flags);
     }

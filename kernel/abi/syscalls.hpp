@@ -50,7 +50,7 @@ enum Number : uint64_t {
     kFrameCreate = 25,  // (task, dest slot, bytes): zeroed, rounded up to 2^n pages, <= 4 MiB, paid by task
     kMap = 26,          // (task, frame, va, flags: 1 writable 2 executable, first page, pages or 0 = rest)
     kUnmap = 27,        // (frame): removes every mapping made through this capability
-    kFrameInfo = 28,    // (frame) -> rdx = bytes
+    kFrameInfo = 28,    // (frame) -> rdx = bytes, r10 = physical address
     // Tasks: creating and setting up others, and learning how they ended.
     kTaskCreate = 29,   // (task, dest slot, quota bytes, name, name length): a new empty task paid by task
     kCapGive = 30,      // (src slot, task, dest slot, rights mask, badge): a copy into that task's space

@@ -39,7 +39,7 @@ void unlink_from_remote_list(Mapping* m)
     m->remote = nullptr;
 }
 
-void link(Mapping* m, Capability* cap, Task& task)
+void link(Mapping* m, Capability* cap, KObject* held, Task& task)
 {
     if (m->remote) {
         m->remote_next = g_remote_mappings;
@@ -50,8 +50,8 @@ void link(Mapping* m, Capability* cap, Task& task)
         if (cap->mappings) cap->mappings->cap_prev = m;
         cap->mappings = m;
     } else {
-        m->held = m->remote;
-        m->held->add_ref();
+        m->held = held;
+        held->add_ref();
     }
     if (task.mappings) task.mappings->task_prev = m;
     task.mappings = m;
@@ -70,7 +70,7 @@ void free_record(Mapping* m)
 
 namespace {
 
-Status map_physical(Capability* cap, uint64_t phys, uint64_t frame_bytes, Task& task, uint64_t va,
+Status map_physical(Capability* cap, KObject* held, uint64_t phys, uint64_t frame_bytes, Task& task, uint64_t va,
                     uint64_t first_page, uint64_t pages, MapFlags flags, KObject* remote)
 {
     const uint64_t frame_pages = frame_bytes / kPageSize;
@@ -94,7 +94,7 @@ Status map_physical(Capability* cap, uint64_t phys, uint64_t frame_bytes, Task& 
     }
     auto* m = new (mem)
         Mapping{cap, &task, va, bytes, cap ? cap->mappings : nullptr, nullptr, task.mappings, nullptr, remote};
-    link(m, cap, task);
+    link(m, cap, held, task);
     return Status::kOk;
 }
 
@@ -103,13 +103,18 @@ Status map_physical(Capability* cap, uint64_t phys, uint64_t frame_bytes, Task& 
 Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages,
                  MapFlags flags)
 {
-    return map_physical(&cap, frame.phys(), frame.bytes(), task, va, first_page, pages, flags, nullptr);
+    return map_physical(&cap, nullptr, frame.phys(), frame.bytes(), task, va, first_page, pages, flags, nullptr);
+}
+
+Status map_frame_held(Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages, MapFlags flags)
+{
+    return map_physical(nullptr, &frame, frame.phys(), frame.bytes(), task, va, first_page, pages, flags, nullptr);
 }
 
 Status map_remote_frame(Capability* cap, KObject& remote, uint64_t phys, uint64_t frame_bytes, Task& task,
                         uint64_t va, uint64_t first_page, uint64_t pages, MapFlags flags)
 {
-    return map_physical(cap, phys, frame_bytes, task, va, first_page, pages, flags, &remote);
+    return map_physical(cap, cap ? nullptr : &remote, phys, frame_bytes, task, va, first_page, pages, flags, &remote);
 }
 
 void unmap_remote(KObject& remote)
@@ -144,7 +149,7 @@ Status map_io_ports(Capability& cap, IoPort& ports, Task& task)
     const uint64_t count = uint64_t(ports.last()) - ports.first() + 1;
     link(new (mem) Mapping{&cap, &task, kIoSpace | ports.first(), count, cap.mappings, nullptr, task.mappings,
                            nullptr},
-         &cap, task);
+         &cap, nullptr, task);
     rebuild_io_bitmap(task);
     return Status::kOk;
 }

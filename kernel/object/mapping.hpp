@@ -38,8 +38,8 @@ struct Mapping {
     Mapping* remote_prev = nullptr;
     // A mapping another core's kernel asked for (its task set this one's
     // up; percpu/remote_invoke.hpp) has no capability here to live on: it
-    // keeps a reference to the RemoteRef instead, and lasts until the task
-    // exits or the owner revokes the frame.
+    // keeps a reference to the frame (or its RemoteRef) instead, and lasts
+    // until the task exits (or the frame's owner revokes it).
     KObject* held = nullptr;
 };
 
@@ -51,6 +51,10 @@ inline uint32_t io_mapping_first_port(const Mapping& m) { return uint32_t(m.va &
 // recorded on `cap` (the capability naming `frame`).
 [[nodiscard]] Status map_frame(Capability& cap, Frame& frame, Task& task, uint64_t va, uint64_t first_page,
                                uint64_t pages, MapFlags flags);
+// The same for another core's kernel, which asked for it (remote
+// invocation): recorded on no capability, the mapping holds `frame`.
+[[nodiscard]] Status map_frame_held(Frame& frame, Task& task, uint64_t va, uint64_t first_page, uint64_t pages,
+                                    MapFlags flags);
 // The capability moved to another slot: its mappings go with it.
 void move_mappings(Capability& from, Capability& to);
 // Lets `task` use the ports of `ports` (named by `cap`, one of the task's

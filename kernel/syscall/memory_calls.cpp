@@ -69,12 +69,18 @@ Status sys_frame_info(Thread* self, uint64_t frame_slot)
 {
     Frame* frame;
     Status s = self->task->caps().lookup(frame_slot, 0, frame);
-    if (ok(s)) self->frame.rdx = frame->bytes();
+    if (ok(s)) {
+        self->frame.rdx = frame->bytes();
+        self->frame.r10 = frame->phys(); // where it is: which node's memory, and for device drivers
+    }
     if (s != Status::kWrongType) return s;
     RemoteRef* ref; // a frame another core owns
     s = self->task->caps().lookup(frame_slot, 0, ref);
     if (ok(s) && (ref->remote_type() != ObjectType::kFrame || !ref->frame_bytes)) s = Status::kWrongType;
-    if (ok(s)) self->frame.rdx = ref->frame_bytes;
+    if (ok(s)) {
+        self->frame.rdx = ref->frame_bytes;
+        self->frame.r10 = ref->frame_phys;
+    }
     return s;
 }
 

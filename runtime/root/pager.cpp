@@ -6,6 +6,8 @@
 #include "runtime/lib/user/memory.hpp"
 #include "runtime/lib/user/sigma0_client.hpp"
 #include "runtime/lib/user/slots.hpp"
+#include "runtime/lib/user/env.hpp"
+#include "runtime/root/loader.hpp"
 #include "runtime/root/root_log.hpp"
 
 namespace atoll_os::root {
@@ -53,18 +55,30 @@ void fill_from_image(const Child& c, uint64_t page_va, uint8_t* page)
     }
 }
 
+// A program on another core gets memory of that core, made through its
+// core task (so from its node); ours comes from sigma0.
+Status make_frame(const Child& c, uint64_t bytes, uint64_t slot)
+{
+    const ProgramEnv& env = *user::program_env();
+    if (c.planned_core == env.core) return user::Sigma0Client(sys::kSlotBootEndpoint).frame(bytes, slot);
+    return user::frame_create(core_slot(env, c.planned_core), slot, bytes);
+}
+
 bool new_chunk(Child& c, uint64_t bytes)
 {
     if (c.chunk_count == Child::kMaxChunks) return false;
     uint64_t slot = user::alloc_slot();
     if (slot == user::kNoSlot) return false;
-    user::Sigma0Client sigma0(sys::kSlotBootEndpoint);
-    Status s = sigma0.frame(bytes, slot);
-    uint64_t real = 0;
-    if (ok(s)) s = user::frame_info(slot, real);
+    const ProgramEnv& env = *user::program_env();
+    const bool local = c.planned_core == env.core;
+    Status s = make_frame(c, bytes, slot);
+    uint64_t real = 0, phys = 0;
+    if (ok(s)) s = user::frame_info(slot, real, &phys);
     if (ok(s)) s = user::map(sys::kSlotSelf, slot, g_next_window, user::kMapWrite);
+    if (ok(s) && c.chunk_count == 0)
+        log("%s: memory at %#lx from core %u", c.config->name, phys, local ? env.core : c.planned_core);
     if (!ok(s)) {
-        log("%s: no memory from sigma0: %s", c.config->name, status_message(s));
+        log("%s: no memory %s: %s", c.config->name, local ? "from sigma0" : "on its core", status_message(s));
         (void)user::cap_delete(slot);
         user::free_slot(slot);
         return false;
@@ -133,8 +147,7 @@ bool resolve_fault(Child& c, uint64_t address, uint64_t ip, uint64_t code)
 bool give_frame(Child& c, uint64_t bytes, uint64_t dest)
 {
     if (bytes == 0 || bytes > c.allowance - c.given) return false;
-    user::Sigma0Client sigma0(sys::kSlotBootEndpoint);
-    if (!ok(sigma0.frame(bytes, dest))) return false;
+    if (!ok(make_frame(c, bytes, dest))) return false;
     uint64_t real = 0;
     (void)user::frame_info(dest, real);
     c.given += real;

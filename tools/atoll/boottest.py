@@ -314,6 +314,33 @@ def check_runs_where_planned(plan, lines):
         problems.append(f"only {checked} program(s) said which core runs them; expected the echo demo's two")
     else:
         print(f"{checked} programs run on the cores the plan gave them")
+    return problems + check_memory_where_planned(plan, lines)
+
+
+def check_memory_where_planned(plan, lines):
+    """Each program's memory (the root task's `NAME: memory at PHYS from core
+    C` line) comes from its planned core, in that core's NUMA node."""
+    planned = {m.group(1): int(m.group(2)) for e in plan if (m := re.match(r"program (\S+) core (\d+) ", e))}
+    node_of = {int(m.group(1)): int(m.group(2)) for t in lines
+               if (m := re.match(r"topology: core (\d+) apic \d+ .* node (\d+) ", t))}
+    ranges = [(int(m.group(1)), int(m.group(2), 16), int(m.group(3), 16)) for t in lines
+              if (m := re.match(r"numa: node (\d+) memory (0x[0-9a-f]+)-(0x[0-9a-f]+)", t))]
+    problems, checked = [], 0
+    for t in lines:
+        m = re.match(r"root: (\S+): memory at (0x[0-9a-f]+) from core (\d+)", t)
+        if not m or m.group(1) not in planned:
+            continue
+        name, phys, core = m.group(1), int(m.group(2), 16), int(m.group(3))
+        node = node_of.get(core)
+        checked += 1
+        if core != planned[name]:
+            problems.append(f"{name}: memory from core {core}, but it is planned for core {planned[name]}")
+        elif not any(n == node and lo <= phys < hi for n, lo, hi in ranges):
+            problems.append(f"{name}: memory at {phys:#x} is not in node {node}'s memory (core {core})")
+    if checked < len(planned):
+        problems.append(f"only {checked} of {len(planned)} programs' memory reported")
+    else:
+        print(f"{checked} programs' memory comes from their core's node")
     return problems
 
 

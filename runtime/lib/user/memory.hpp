@@ -26,11 +26,12 @@ inline Status unmap(uint64_t frame_slot)
     Message m{};
     return ipc_syscall(sys::kUnmap, frame_slot, 0, m);
 }
-inline Status frame_info(uint64_t frame_slot, uint64_t& bytes)
+inline Status frame_info(uint64_t frame_slot, uint64_t& bytes, uint64_t* phys = nullptr)
 {
     Message m{};
     Status s = ipc_syscall(sys::kFrameInfo, frame_slot, 0, m);
     bytes = m.w[0];
+    if (phys) *phys = m.w[1];
     return s;
 }
 
