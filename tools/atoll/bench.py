@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import bootlog, pairs, paths, qemu
+from . import bootlog, pairs, paths, qemu, scaling
 from .ui import AtollError, info
 
 ATOLL_PROGRAMS = ("ipc_bench", "bench_server")
@@ -197,6 +197,11 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
         urpc = atoll_entries_from(pairs.run(accel, 2, out_dir, program="xcore_urpc"), accel)
         _ticks_to_ns(urpc, accel, out_dir / "xcore_urpc-serial.log")
         atoll += urpc
+        # Revoke of a page mapped on K = 1 .. N-1 other cores: unmap.md, unmap.png.
+        unmap = atoll_entries_from(pairs.run(accel, pair_cores, out_dir, pair_machine, program="xcore_unmap"), accel)
+        _ticks_to_ns(unmap, accel, out_dir / "xcore_unmap-serial.log")
+        scaling.write(unmap, accel, out_dir, CONDITIONS[accel] if accel != "kvm" else "")
+        atoll += unmap
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
     context = dict(linux_results.get("context", {}))
     context.update({"date": datetime.datetime.now().isoformat(timespec="seconds"),

@@ -221,6 +221,20 @@ CONFIGS = (
                                 for c in range(1, n)) +
                  tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # Revoke of a page mapped on K = 1 .. n-1 other cores (4 and 8 cores):
+    # each revoke returns after every holder unmapped it and flushed its TLB,
+    # and every holder's copy is void afterwards. Also a benchmark.
+    *(Config(f"tcg-xcore-unmap{n}", Machine(cores=n, memory="1G"),
+             cmdline="init=" + ",".join(["xcore_unmap"] + [f"xcore_unmap@{c}" for c in range(1, n)]),
+             ktests=False, checks=("online", "user"), modules=("user/xcore_unmap",), timeout=300,
+             user=UserExpected(passes=("xcore_unmap/every_core_mapped_the_page",
+                                       "xcore_unmap/every_revoke_returned_ok"),
+                               lines=tuple(f"BENCH atoll/frame_revoke_unmap/cross_core/holders_{k} "
+                                           for k in range(1, n)),
+                               patterns=tuple(rf"^\[c{c} \S+\] xcore_unmap: USER PASS xcore_unmap/"
+                                              r"every_revoke_voided_this_cores_copy" for c in range(1, n)) +
+                               tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
+      for n in (4, 8)),
     # Stress on every core at once (4 and 8): IPC, notifications and frames
     # passed across, mapped, revoked and unmapped for 60 rounds per pair;
     # then every core's self-check and the shutdown's message-count check.

@@ -19,7 +19,9 @@ def command(accel, cores, build=None, machine=None, program="xcore_pairs"):
     if not module.is_file():
         raise AtollError(f"{module} missing: build first (cmake --build --preset default)")
     cmdline = "init=" + ",".join([program] + [f"{program}@{c}" for c in range(1, cores)])
-    machine = machine or qemu.Machine(accel=accel, cores=cores, memory="1G")
+    if machine is None:  # -icount is TCG counting instructions
+        machine = qemu.Machine(accel="tcg", cores=cores, memory="1G", extra=("-icount", "shift=0,sleep=off")) \
+            if accel == "icount" else qemu.Machine(accel=accel, cores=cores, memory="1G")
     return qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), cmdline, (module,)))
 
 
