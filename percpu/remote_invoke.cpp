@@ -21,6 +21,7 @@
 #include "percpu/messenger.hpp"
 #include "percpu/remote_ipc.hpp"
 #include "percpu/topology.hpp"
+#include "percpu/transfer.hpp"
 
 namespace atoll_os {
 namespace {
@@ -283,78 +284,35 @@ void on_invoke_name(uint32_t from, const ChannelMessage& msg)
 }
 
 // An invoke whose capability a third core owns, waiting for that core's
-// TransferGrant. Its RemoteRef is held meanwhile, so this core cannot send
-// the owner a HolderRelease that would overtake the grant.
+// grant (percpu/transfer.hpp).
 struct AwaitingGrant {
     Pending p;
-    IpcCap cap;
     uint32_t from;
-    RemoteRef* ref;
 };
 
-void await_grant(uint32_t from, const IpcCap& c)
+void granted(void* context, Status s, IpcCap& c)
 {
-    Status s;
-    void* mem = this_core().heap.alloc(sizeof(AwaitingGrant));
-    RemoteRef* ref = mem ? RemoteRef::import(this_core().boot_quota, c.owner, c.object, s) : nullptr;
-    if (!ref) {
-        if (mem) this_core().heap.free(mem);
-        return execute(from, g_pending[from], nullptr, mem ? s : Status::kNoMemory);
-    }
-    ref->add_ref();
-    auto* w = new (mem) AwaitingGrant{g_pending[from], c, from, ref};
-    g_pending[from].active = false; // the next invoke from that core may come
-    if (!messenger().send_value(c.owner, Msg::kTransferRequest, TransferRequest{c.object, reinterpret_cast<uint64_t>(w)}))
-        klog("remote: cannot reach core %u for a transfer", c.owner);
+    auto* w = static_cast<AwaitingGrant*>(context);
+    execute(w->from, w->p, &c, s);
+    w->~AwaitingGrant();
+    this_core().heap.free(w);
 }
 
 void on_invoke_cap(uint32_t from, const ChannelMessage& msg)
 {
     IpcCap c;
     __builtin_memcpy(&c, msg.payload, sizeof c);
-    if (!g_pending[from].active) {
+    Pending& p = g_pending[from];
+    if (!p.active) {
         Status s;
         return remote_cap_unused(remote_cap_in(c, s)); // nothing to go with: our holder bit goes back
     }
-    const uint32_t self = this_core().core;
-    if (c.owner != self && c.owner != from) return await_grant(from, c);
-    execute(from, g_pending[from], &c);
-}
-
-// The owner: a core asks to hold a copy of one of our objects (another
-// core passed it one). Granted while the token is live; a revoke makes it
-// stale at once, and any RevokeRequest we send later follows this grant
-// on the same FIFO channel.
-void on_transfer_request(uint32_t from, const ChannelMessage& msg)
-{
-    TransferRequest q;
-    __builtin_memcpy(&q, msg.payload, sizeof q);
-    TransferGrant g{q.context, int32_t(Status::kDead), 0, 0, 0};
-    KObject* o = exports().find(q.object.index, q.object.generation);
-    ExportToken same;
-    if (o && exports().add_holder(*o, from, same)) {
-        g.status = int32_t(Status::kOk);
-        if (o->type() == ObjectType::kFrame) {
-            g.frame_phys = static_cast<Frame*>(o)->phys();
-            g.frame_bytes = static_cast<Frame*>(o)->bytes();
-        }
-    }
-    if (!messenger().send_value(from, Msg::kTransferGrant, g)) klog("remote: cannot answer core %u's transfer", from);
-}
-
-void on_transfer_grant(uint32_t, const ChannelMessage& msg)
-{
-    TransferGrant g;
-    __builtin_memcpy(&g, msg.payload, sizeof g);
-    auto* w = reinterpret_cast<AwaitingGrant*>(g.context);
-    if (ok(Status(g.status)) && g.frame_bytes) {
-        w->cap.frame_phys = w->ref->frame_phys = g.frame_phys;
-        w->cap.frame_bytes = w->ref->frame_bytes = g.frame_bytes;
-    }
-    execute(w->from, w->p, &w->cap, Status(g.status));
-    release_object(w->ref); // unused: goes, and the owner hears it (after the grant)
-    w->~AwaitingGrant();
-    this_core().heap.free(w);
+    if (!owned_by_third_core(c, from)) return execute(from, p, &c);
+    void* mem = this_core().heap.alloc(sizeof(AwaitingGrant));
+    if (!mem) return execute(from, p, nullptr, Status::kNoMemory);
+    auto* w = new (mem) AwaitingGrant{p, from};
+    p.active = false; // the next invoke from that core may come
+    transfer_request(c, granted, w);
 }
 
 } // namespace
@@ -366,8 +324,6 @@ void remote_invoke_init()
     m.set_handler(Msg::kInvokeName, on_invoke_name);
     m.set_handler(Msg::kInvokeCap, on_invoke_cap);
     m.set_handler(Msg::kInvokeReply, on_invoke_reply);
-    m.set_handler(Msg::kTransferRequest, on_transfer_request);
-    m.set_handler(Msg::kTransferGrant, on_transfer_grant);
 }
 
 bool invoke_if_remote(Thread* self, InterruptFrame& f)

@@ -17,6 +17,7 @@
 #include "percpu/exports.hpp"
 #include "percpu/messenger.hpp"
 #include "percpu/topology.hpp"
+#include "percpu/transfer.hpp"
 
 namespace atoll_os {
 namespace {
@@ -100,16 +101,20 @@ void answer(uint32_t dest, uint64_t caller, Status status)
     if (!messenger().send_value(dest, Msg::kIpcReply, r)) klog("remote: cannot answer core %u", dest);
 }
 
+// The call fails as a whole; its caller hears `s`.
+void fail_call(Thread* proxy, Status s)
+{
+    proxy->frame.rax = uint64_t(s);
+    proxy->origin_waits = false;
+    remote_proxy_done(proxy);
+}
+
 // A whole call is in the proxy: find the endpoint and meet a receiver.
 void arrived(Assembly& a)
 {
     Thread* proxy = a.target;
     KObject* o = exports().find(a.endpoint_index, a.endpoint_generation);
-    if (!o || o->type() != ObjectType::kEndpoint) {
-        proxy->frame.rax = uint64_t(Status::kDead); // the endpoint is gone
-        proxy->origin_waits = false;
-        return remote_proxy_done(proxy);
-    }
+    if (!o || o->type() != ObjectType::kEndpoint) return fail_call(proxy, Status::kDead); // the endpoint is gone
     ipc_remote_arrived(proxy, static_cast<Endpoint*>(o), a.badge, a.flags & kRemoteCallWaits,
                        a.flags & kRemoteNonBlocking);
 }
@@ -171,14 +176,8 @@ void reply_cap_arrived(Thread* t, const IpcCap& c)
     scheduler().make_ready(t);
 }
 
-void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
+void carry(Thread* proxy, const IpcCap& c)
 {
-    IpcCap c;
-    __builtin_memcpy(&c, msg.payload, sizeof c);
-    Assembly& a = g_assembly[from];
-    if (a.reply) return reply_cap_arrived(a.target, c);
-    Thread* proxy = a.target;
-    if (!proxy) return give_back(c.owner, c.object); // the call found no proxy: nobody here holds it
     proxy->carries_cap = true;
     proxy->cap_owner = c.owner;
     proxy->cap_rights = c.rights;
@@ -187,7 +186,39 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     proxy->cap_frame_phys = c.frame_phys;
     proxy->cap_frame_bytes = c.frame_bytes;
     proxy->frame.rsi |= ipcflags::kTransferCap;
-    arrived(a);
+}
+
+// A call whose capability a third core owns, waiting for that core's grant
+// (percpu/transfer.hpp) before it goes on to the endpoint.
+void call_granted(void* context, Status s, IpcCap& c)
+{
+    auto* a = static_cast<Assembly*>(context);
+    Thread* proxy = a->target;
+    if (ok(s)) {
+        carry(proxy, c);
+        arrived(*a);
+    } else {
+        fail_call(proxy, s); // gone or revoked meanwhile
+    }
+    a->~Assembly();
+    this_core().heap.free(a);
+}
+
+void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
+{
+    IpcCap c;
+    __builtin_memcpy(&c, msg.payload, sizeof c);
+    Assembly& a = g_assembly[from];
+    if (a.reply) return reply_cap_arrived(a.target, c);
+    Thread* proxy = a.target;
+    if (!proxy) return give_back(c.owner, c.object); // the call found no proxy: nobody here holds it
+    if (!owned_by_third_core(c, from)) {
+        carry(proxy, c);
+        return arrived(a);
+    }
+    void* mem = this_core().heap.alloc(sizeof(Assembly));
+    if (!mem) return fail_call(proxy, Status::kNoMemory);
+    transfer_request(c, call_granted, new (mem) Assembly(a));
 }
 
 // A thread of ours faulted and its pager on another core decided: resume
@@ -303,11 +334,7 @@ Status outgoing_cap(Thread* self, const RemoteRef& ref, IpcCap& out)
     const Utcb& u = self->utcb();
     CapSpace& caps = self->task->caps();
     if (u.transfer_slot >= CapSpace::kSlots || !caps.at(u.transfer_slot).object) return Status::kInvalidCapability;
-    const Capability& cap = caps.at(u.transfer_slot);
-    // One a third core owns would need the transfer protocol on this path too.
-    if (cap.object->type() == ObjectType::kRemoteRef && static_cast<const RemoteRef*>(cap.object)->owner() != ref.owner())
-        return Status::kInvalidArgument;
-    return remote_cap_out(cap, uint32_t(u.transfer_rights), ref.owner(), out);
+    return remote_cap_out(caps.at(u.transfer_slot), uint32_t(u.transfer_rights), ref.owner(), out);
 }
 
 } // namespace

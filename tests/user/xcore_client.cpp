@@ -59,6 +59,14 @@ int main()
     Message home{{~3ull, 0, 0, 0}};
     c(ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, home)) && Status(home.w[0]) == Status::kNoRights,
       "capability_returns_home_as_the_local_object");
+    // The next client core's endpoint, to core 0: an object a third core
+    // owns, which core 0 takes only once that core granted it.
+    Message info{};
+    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
+    main_utcb->transfer_slot = sys::kSlotCoreEndpoints + (info.w[0] % 3 + 1);
+    Message third{{~4ull, 0, 0, 0}};
+    c(ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, third)) && Status(third.w[0]) == Status::kWouldBlock,
+      "third_core_capability_passed_and_used");
     main_utcb->transfer_slot = 200; // empty
     Message empty{{1, 0, 0, 0}};
     c(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, empty) == Status::kInvalidCapability,

@@ -11,7 +11,7 @@ using namespace atoll_os::user;
 
 int main()
 {
-    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kPassNote = ~2ull, kPassHome = ~3ull, kClients = 3;
+    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kPassNote = ~2ull, kPassHome = ~3ull, kPassThird = ~4ull, kClients = 3;
     constexpr uint64_t kArrived = 20;
     main_utcb->receive_slot = kArrived;
     Message m{};
@@ -37,6 +37,14 @@ int main()
             uint64_t b = 0;
             // It is the local endpoint with only the send right: receiving is refused for rights, not type.
             Status r = arrived ? receive(kArrived, probe, b, kNonBlocking) : Status::kInvalidCapability;
+            (void)cap_delete(kArrived);
+            m = Message{{uint64_t(r), 0, 0, 0}};
+        } else if (m.w[0] == kPassThird) {
+            // Another client core's endpoint (neither ours nor the sender's
+            // core's): it works from here, a send reaches that core and
+            // comes back (nobody receives there: kWouldBlock).
+            bool arrived = (info & ipcflags::kTransferCap) && main_utcb->transfer_status == int64_t(Status::kOk);
+            Status r = arrived ? send(kArrived, Message{{1, 0, 0, 0}}, kNonBlocking) : Status::kInvalidCapability;
             (void)cap_delete(kArrived);
             m = Message{{uint64_t(r), 0, 0, 0}};
         } else if (m.w[0] == kLong) {
