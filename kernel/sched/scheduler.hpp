@@ -55,6 +55,7 @@ private:
     Thread* head_[kLevels] = {};
     Thread* tail_[kLevels] = {};
     uint64_t nonempty_[kLevels / 64] = {};
+    uint32_t nonempty_words_ = 0; // bit w: nonempty_[w] != 0
     Thread* current_ = nullptr;
     Thread* fpu_owner_ = nullptr;         // whose FPU state the registers hold
     Thread* running_ = nullptr;           // whose CR3, TSS.rsp0 and frame pointer are loaded

@@ -6,10 +6,15 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 
 namespace atoll_os {
-namespace {
-
+namespace fpu_detail {
 bool g_xsave;
 uint64_t g_xcr0;
+} // namespace fpu_detail
+
+namespace {
+
+using fpu_detail::g_xcr0;
+using fpu_detail::g_xsave;
 size_t g_area = 512;
 
 void xsetbv(uint32_t reg, uint64_t value)
@@ -54,22 +59,6 @@ void fpu_init_area(void* area)
     uint32_t mxcsr = 0x1f80;
     __builtin_memcpy(bytes + 0, &fcw, 2);
     __builtin_memcpy(bytes + 24, &mxcsr, 4);
-}
-
-void fpu_save(void* area)
-{
-    if (g_xsave)
-        asm volatile("xsave64 (%0)" ::"r"(area), "a"(uint32_t(g_xcr0)), "d"(uint32_t(g_xcr0 >> 32)) : "memory");
-    else
-        asm volatile("fxsave64 (%0)" ::"r"(area) : "memory");
-}
-
-void fpu_restore(const void* area)
-{
-    if (g_xsave)
-        asm volatile("xrstor64 (%0)" ::"r"(area), "a"(uint32_t(g_xcr0)), "d"(uint32_t(g_xcr0 >> 32)) : "memory");
-    else
-        asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
 } // namespace atoll_os

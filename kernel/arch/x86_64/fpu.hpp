@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 namespace atoll_os {
 
@@ -13,7 +14,29 @@ void fpu_init_core();
 size_t fpu_area_size();
 // Puts the power-on state into a fresh area.
 void fpu_init_area(void* area);
-void fpu_save(void* area);
-void fpu_restore(const void* area);
+
+// Inline: they sit on the IPC path's thread switch (twice per round trip).
+namespace fpu_detail {
+extern bool g_xsave;
+extern uint64_t g_xcr0;
+} // namespace fpu_detail
+
+inline void fpu_save(void* area)
+{
+    using namespace fpu_detail;
+    if (g_xsave)
+        asm volatile("xsave64 (%0)" ::"r"(area), "a"(uint32_t(g_xcr0)), "d"(uint32_t(g_xcr0 >> 32)) : "memory");
+    else
+        asm volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+inline void fpu_restore(const void* area)
+{
+    using namespace fpu_detail;
+    if (g_xsave)
+        asm volatile("xrstor64 (%0)" ::"r"(area), "a"(uint32_t(g_xcr0)), "d"(uint32_t(g_xcr0 >> 32)) : "memory");
+    else
+        asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
 
 } // namespace atoll_os
