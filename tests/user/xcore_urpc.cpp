@@ -17,9 +17,13 @@ using namespace atoll_os::user;
 
 namespace {
 
-constexpr uint64_t kFrame = 20, kNote = 21, kPeerNote = 23, kPeerFrame = 24;
+constexpr uint64_t kFrame = 100, kNote = 101, kPeerNote = 103, kPeerFrame = 104, kHeldNote = 105; // above the core endpoints
 constexpr uint64_t kWindow = 0x0000300000000000ull;
-constexpr uint64_t kFrameOp = 1, kNoteOp = 2, kCheckOp = 3, kQuit = ~0ull, kAckWanted = 1, kNoReply = 2;
+constexpr uint64_t kFrameOp = 1, kNoteOp = 2, kCheckOp = 3, kCapOp = 4, kQuit = ~0ull, kAckWanted = 1, kNoReply = 2;
+// The kernel paths beside URPC: bench::measure(.., 8, 16, ..) runs its op
+// 16 + 8 * 16 times, and core 1 answers exactly that many.
+constexpr unsigned kBatches = 8, kPerBatch = 16, kKernelOps = kPerBatch + kBatches * kPerBatch;
+constexpr uint64_t kPing = 2; // a notification bit URPC's wake-ups (bit 1) never use
 constexpr unsigned kSpins = 2000, kRounds = 1000, kBurst = 64;
 
 void c(bool ok, const char* what) { check(ok, "xcore_urpc", what); }
@@ -106,6 +110,17 @@ int core0(uint64_t hz)
     in.receive(bye, kSpins, relax);
     c(bye.w[0] == kQuit, "quit_acknowledged");
 
+    // The kernel's cross-core paths between the same two cores: a signal to
+    // the other core's notification and the signal back, and a call passing
+    // a capability (core 1 takes it, deletes it, replies).
+    bench::measure("atoll/notification_pingpong/cross_core/c0_c1", hz, kBatches, kPerBatch, 1, [] {
+        (void)signal(kPeerNote, kPing);
+        uint64_t bits = 0;
+        do (void)wait(kNote, bits); while (!(bits & kPing));
+    });
+    bench::measure("atoll/cap_transfer/cross_core/c0_c1", hz, kBatches, kPerBatch, 1,
+                   [] { (void)pass(sys::kSlotCoreEndpoints + 1, kCapOp, kNote, rights::kSend); });
+
     c(ok(cap_revoke(kFrame)), "revoke_of_the_shared_frame_returns");
     Message check_msg{{kCheckOp, 0, 0, 0}};
     c(ok(call(theirs, check_msg)) && check_msg.w[0] == 0, "core1_mapping_gone_after_revoke");
@@ -140,6 +155,18 @@ int core1()
         if (m.w[1] == kAckWanted) out.send(m, relax);
         else out.send(urpc::Message{{m.w[0] + 1, 0, 0, 0, 0, 0, m.w[6]}}, relax);
     }
+    bool pings = true;
+    for (unsigned i = 0; i < kKernelOps; ++i) {
+        uint64_t bits = 0;
+        do pings = ok(wait(kNote, bits)) && pings; while (pings && !(bits & kPing));
+        pings = ok(signal(kPeerNote, kPing)) && pings;
+    }
+    bool taken = true;
+    for (unsigned i = 0; i < kKernelOps; ++i) {
+        uint64_t op = 0;
+        taken = ok(take(mine, kHeldNote, op)) && op == kCapOp && ok(cap_delete(kHeldNote)) && taken;
+    }
+    c(pings && taken, "notification_pingpong_and_cap_transfer_across_cores");
     // After core 0's revoke: is the shared memory still reachable here?
     Message q{};
     uint64_t badge = 0;

@@ -255,7 +255,9 @@ CONFIGS = (
                "1000_round_trips_through_shared_memory", "quit_acknowledged", "revoke_of_the_shared_frame_returns",
                "core1_mapping_gone_after_revoke", "own_mapping_stays", "frame_and_notification_from_core0",
                "remote_frame_mapped", "remote_frame_keeps_its_rights", "notification_passed_to_core0",
-               "revoke_unmapped_the_shared_frame_here", "revoked_frame_cannot_be_mapped_again")),
+               "revoke_unmapped_the_shared_frame_here", "revoked_frame_cannot_be_mapped_again",
+               "notification_pingpong_and_cap_transfer_across_cores")),
+               lines=("BENCH atoll/notification_pingpong/cross_core/c0_c1 ", "BENCH atoll/cap_transfer/cross_core/c0_c1 "),
                patterns=(r"^\[c1 \S+\] xcore_urpc: USER PASS xcore_urpc/revoke_unmapped_the_shared_frame_here",
                          r"^\[c0 \S+\] selfcheck: ok", r"^\[c1 \S+\] selfcheck: ok"))),
     # A user-level driver on the boot core: the RTC's ports through an
