@@ -23,7 +23,10 @@ namespace atoll_os {
 namespace {
 
 constexpr unsigned kWordsPerFragment = 6;
-constexpr uint64_t kProxyQuota = 4ull << 20; // kernel memory for proxies: a UTCB page and FPU area each
+// Kernel memory for proxies (a UTCB page and an FPU area each, about 8 KiB):
+// enough for ~100 callers waiting at once, and small enough for the boot
+// core of a 64-core machine, whose partition is a 64th of the memory.
+constexpr uint64_t kProxyQuota = 1ull << 20;
 
 // A long message arriving from one core, fragment by fragment. A kernel
 // writes one message's fragments back to back, so per source core at most
@@ -227,7 +230,9 @@ void fault_answered(Thread* t, Status status, uint64_t decision, uint64_t new_ip
 {
     t->fault_pending = false;
     if (!ok(status) || decision != sys::kFaultResume) {
-        scheduler().kill_blocked(t, ok(status) ? "its fault handler said so" : "its fault handler is gone");
+        scheduler().kill_blocked(t, ok(status)                  ? "its fault handler said so"
+                                    : status == Status::kDead ? "its fault handler is gone"
+                                                              : "its fault could not reach its handler's core");
         return;
     }
     if (new_ip) {

@@ -367,6 +367,16 @@ CONFIGS = (
     Config("iso-bios", Machine(cores=2), boot="iso-bios", ktests=False),
     Config("iso-uefi", Machine(cores=2), boot="iso-uefi", ktests=False),
     *(_topology(name, timeout) for name, timeout in TOPOLOGY_BOOTS),
+    # The default system on a 64-core, 4-socket machine: the plan puts the
+    # console on another socket; every program runs and gets memory where
+    # the plan says, and all 64 cores' self-checks pass (the boot core's
+    # partition is a 64th of the memory: the kernel must fit in it).
+    Config("topo-xeon-4s-8c-root", LazyMachine("xeon-4s-8c"), cmdline="", timeout=240, ktests=False,
+           checks=("online", "user", "placement"),
+           modules=ROOT_MODULES + ("user/console", "user/echo_server", "user/echo_client", "user/boot.cfg"),
+           user=UserExpected(passes=(), exits=(("echo_client", 0), ("echo_server", 0), ("console", 0)),
+                             lines=("root: all programs ended, every one successfully",),
+                             patterns=tuple(rf"^\[c{c} \+[\d.]+\] selfcheck: ok" for c in range(64)))),
 )
 
 
