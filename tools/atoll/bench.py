@@ -137,6 +137,37 @@ def _commit():
         return "unknown"
 
 
+# Published figures the issue names, beside the Atoll figure closest to
+# each. Different machines, units and definitions: a reading aid, not a
+# comparison the suite can make exact.
+REFERENCES = (
+    ("atoll/ipc_roundtrip/same_core/same_task/short", "round trip (call + reply)",
+     "L4Re: 543 instructions one way, one address space (Xeon 8352S)"),
+    ("atoll/ipc_roundtrip/same_core/cross_task/short", "round trip (call + reply)",
+     "L4Re: 1,128 core cycles one way across address spaces; seL4: ~380 cycles one-way Call (Skylake)"),
+    ("atoll/urpc_roundtrip/cross_core/c0_c1", "round trip",
+     "Barrelfish: 450 cycles per cross-core URPC message (2x2-core AMD)"),
+    ("atoll/frame_revoke_unmap/cross_core/holders_", "largest K measured",
+     "Barrelfish: 32-core unmap ~17.5k cycles, Linux ~29.5k"),
+)
+
+
+def references(accel, measured):
+    unit = "instructions" if accel == "icount" else "ns"
+    lines = ["", "Reference points (published; other machines and units):", "",
+             f"| Atoll | {unit} | what it is | published |", "|---|---|---|---|"]
+    for name, what, published in REFERENCES:
+        if name.endswith("_"):  # the largest K present
+            found = sorted((e for n, e in measured.items() if n.startswith(name)),
+                           key=lambda e: int(e["name"].rsplit("_", 1)[1]))
+            entry = found[-1] if found else None
+        else:
+            entry = measured.get(name)
+        if entry:
+            lines.append(f"| `{entry['name']}` | {entry[unit]:,.0f} | {what} | {published} |")
+    return lines
+
+
 def report(accel, atoll, linux_rows, context):
     """report.md: Atoll beside Linux, with the conditions that apply."""
     linux = {row["name"]: row for row in linux_rows}
@@ -158,6 +189,7 @@ def report(accel, atoll, linux_rows, context):
         ratio = f"{value / base:.2f}" if base and accel == "kvm" else "—"
         lines.append(f"| `{name}` | {value:,.0f} | {f'`{partner}`' if partner else '—'} | "
                      f"{f'{base:,.0f}' if base else '—'} | {ratio} |")
+    lines += references(accel, measured)
     lines += ["", "Linux baselines (all):", "", "| benchmark | ns median | ns p99 |", "|---|---|---|"]
     for row in linux_rows:
         if "error" in row:
