@@ -123,13 +123,40 @@ void close_service(const Child& c)
     }
 }
 
+uint64_t tsc()
+{
+    uint32_t lo, hi, aux;
+    asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+    return uint64_t(hi) << 32 | lo;
+}
+
+// Starting a program (its task, capabilities, environment page and first
+// thread, on its core; its pages come later, as it touches them) is one of
+// the suite's figures: one BENCH line per program, named by where it runs
+// relative to us. Under -icount the ticks are instructions.
+void report_start(const Child& c, uint64_t ticks)
+{
+    static bool said_rate;
+    user::Message hz{};
+    (void)user::ipc_syscall(sys::kTscFrequency, 0, 0, hz);
+    if (!said_rate) log("bench: TSC %lu Hz", hz.w[0]); // what ./atoll bench turns ticks into ns with
+    said_rate = true;
+    const uint64_t ns = hz.w[0] ? ticks * 1000000000ull / hz.w[0] : 0;
+    const char* where = c.planned_core == user::program_env()->core ? "same_core" : "cross_core";
+    log("BENCH atoll/program_start/%s/%s iterations=1 ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu",
+        where, c.config->name, ticks, ticks, ticks, ns);
+}
+
 void start(Child& c)
 {
+    const uint64_t t0 = tsc();
     if (!start_child(c, g_services, *user::program_env())) {
         c.state = Child::State::kEnded;
         g_failed = true;
         close_service(c);
+        return;
     }
+    report_start(c, tsc() - t0);
 }
 
 // The console first, so every other program's lines have somewhere to go

@@ -72,6 +72,28 @@ def atoll_entries_from(bench_lines, accel):
     return entries
 
 
+# The default system (runtime/root/boot.cfg) on 2 cores: the root task
+# reports how long starting each program took, on its core and on the other.
+START_MODULES = ("sigma0", "root", "console", "echo_server", "echo_client", "boot.cfg")
+
+
+def run_program_start(accel, out_dir):
+    build = paths.BUILD
+    modules = tuple(build / "user" / m for m in START_MODULES)
+    extra = ICOUNT if accel == "icount" else ()
+    machine = qemu.Machine(accel="tcg" if accel == "icount" else accel, cores=2, extra=extra)
+    info(f"atoll: booting the default system for program start ({accel})")
+    log_path = out_dir / "program-start-serial.log"
+    run = qemu.run_captured(qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), "", modules)), log_path,
+                            BOOT_TIMEOUT)
+    log = bootlog.parse(bootlog.read(log_path))
+    if run.outcome().os_status != 0 or not log.bench:
+        raise AtollError(f"the program-start boot failed ({run.outcome().description}); see {log_path}")
+    entries = atoll_entries(log, accel)
+    _ticks_to_ns(entries, accel, log_path)
+    return entries
+
+
 def run_atoll(accel, out_dir, name_filter=None):
     build = paths.BUILD
     modules = tuple(build / "user" / p for p in ATOLL_PROGRAMS)
@@ -221,6 +243,7 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atoll = run_atoll(accel, out_dir, name_filter)
+    atoll += [e for e in run_program_start(accel, out_dir) if not name_filter or re.search(name_filter, e["name"])]
     if pair_cores:
         same = next((e for e in atoll if e["name"] == "atoll/ipc_roundtrip/same_core/cross_task/short"), None)
         key = "instructions" if accel == "icount" else "ns"
