@@ -165,18 +165,29 @@ void on_ipc_words(uint32_t from, const ChannelMessage& msg)
 
 // The reply to a call of ours passed a capability: into the caller's
 // receive slot, as a same-core reply would put it.
-void reply_cap_arrived(Thread* t, const IpcCap& c)
+void install_reply_cap(Thread* t, Status s, const IpcCap& c)
 {
-    Status s;
-    KObject* obj = remote_cap_in(c, s);
-    if (!t) return remote_cap_unused(obj);
+    KObject* obj = ok(s) ? remote_cap_in(c, s) : nullptr;
     if (obj) {
         s = t->task->caps().install(t->utcb().receive_slot, obj, c.rights, c.badge);
         if (!ok(s)) remote_cap_unused(obj);
     }
     t->utcb().transfer_status = int64_t(s);
     if (ok(s)) t->frame.rdi |= ipcflags::kTransferCap;
-    scheduler().make_ready(t);
+    scheduler().make_ready(t); // the reply itself stands, whatever became of the capability
+}
+
+void reply_cap_granted(void* thread, Status s, IpcCap& c) { install_reply_cap(static_cast<Thread*>(thread), s, c); }
+
+void reply_cap_arrived(uint32_t from, Thread* t, const IpcCap& c)
+{
+    if (!t) {
+        Status s;
+        return remote_cap_unused(remote_cap_in(c, s));
+    }
+    // One a third core owns: that core grants it first (the caller waits).
+    if (owned_by_third_core(c, from)) return transfer_request(c, reply_cap_granted, t);
+    install_reply_cap(t, Status::kOk, c);
 }
 
 void carry(Thread* proxy, const IpcCap& c)
@@ -212,7 +223,7 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     IpcCap c;
     __builtin_memcpy(&c, msg.payload, sizeof c);
     Assembly& a = g_assembly[from];
-    if (a.reply) return reply_cap_arrived(a.target, c);
+    if (a.reply) return reply_cap_arrived(from, a.target, c);
     Thread* proxy = a.target;
     if (!proxy) return give_back(c.owner, c.object); // the call found no proxy: nobody here holds it
     if (!owned_by_third_core(c, from)) {
@@ -453,13 +464,8 @@ Status remote_cap_reply(Thread& from, Thread& proxy)
     const Utcb& u = from.utcb();
     CapSpace& caps = from.task->caps();
     if (u.transfer_slot >= CapSpace::kSlots || !caps.at(u.transfer_slot).object) return Status::kInvalidCapability;
-    const Capability& cap = caps.at(u.transfer_slot);
-    // One a third core owns would need the caller's core to ask that core first.
-    if (cap.object->type() == ObjectType::kRemoteRef &&
-        static_cast<const RemoteRef*>(cap.object)->owner() != proxy.origin_core)
-        return Status::kInvalidArgument;
     IpcCap c{};
-    Status s = remote_cap_out(cap, uint32_t(u.transfer_rights), proxy.origin_core, c);
+    Status s = remote_cap_out(caps.at(u.transfer_slot), uint32_t(u.transfer_rights), proxy.origin_core, c);
     if (!ok(s)) return s;
     proxy.reply_cap = true;
     proxy.cap_owner = c.owner;

@@ -67,6 +67,15 @@ int main()
     Message third{{~4ull, 0, 0, 0}};
     c(ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, third)) && Status(third.w[0]) == Status::kWouldBlock,
       "third_core_capability_passed_and_used");
+    // And the other way: core 0's reply passes us that core's endpoint.
+    constexpr uint64_t kGot = 120;
+    main_utcb->receive_slot = kGot;
+    Message ask{{~5ull, info.w[0] % 3 + 1, 0, 0}};
+    uint64_t got_info = 0, no_badge = 0;
+    Status asked = ipc_syscall(sys::kCall, kMine, 0, ask, &no_badge, &got_info);
+    c(ok(asked) && (got_info & ipcflags::kTransferCap) && ok(Status(main_utcb->transfer_status)) &&
+          send(kGot, Message{{1, 0, 0, 0}}, kNonBlocking) == Status::kWouldBlock && ok(cap_delete(kGot)),
+      "third_core_capability_in_a_reply");
     main_utcb->transfer_slot = 200; // empty
     Message empty{{1, 0, 0, 0}};
     c(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, empty) == Status::kInvalidCapability,

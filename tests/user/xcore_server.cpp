@@ -11,7 +11,7 @@ using namespace atoll_os::user;
 
 int main()
 {
-    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kPassNote = ~2ull, kPassHome = ~3ull, kPassThird = ~4ull, kClients = 3;
+    constexpr uint64_t kQuit = ~0ull, kLong = ~1ull, kPassNote = ~2ull, kPassHome = ~3ull, kPassThird = ~4ull, kReplyThird = ~5ull, kClients = 3;
     constexpr uint64_t kArrived = 20;
     main_utcb->receive_slot = kArrived;
     Message m{};
@@ -47,6 +47,12 @@ int main()
             Status r = arrived ? send(kArrived, Message{{1, 0, 0, 0}}, kNonBlocking) : Status::kInvalidCapability;
             (void)cap_delete(kArrived);
             m = Message{{uint64_t(r), 0, 0, 0}};
+        } else if (m.w[0] == kReplyThird && m.w[1] < 64) {
+            // The reply passes the caller another client core's endpoint.
+            main_utcb->transfer_slot = sys::kSlotCoreEndpoints + m.w[1];
+            main_utcb->transfer_rights = rights::kSend;
+            flags = ipcflags::kTransferCap;
+            m = Message{{uint64_t(Status::kOk), 0, 0, 0}};
         } else if (m.w[0] == kLong) {
             const uint64_t words = ipcflags::length(info);
             for (uint64_t i = 4; i < words; ++i) main_utcb->mr[i] += 1;

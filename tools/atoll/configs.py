@@ -195,7 +195,8 @@ CONFIGS = (
                                  "64_word_calls_and_replies_cross_core",
                                  "notification_passed_across_cores_and_signalled_back",
                                  "passed_capability_has_reduced_rights", "capability_returns_home_as_the_local_object",
-                                 "third_core_capability_passed_and_used", "passing_an_empty_slot_refused",
+                                 "third_core_capability_passed_and_used", "third_core_capability_in_a_reply",
+                                 "passing_an_empty_slot_refused",
                                  "receive_on_remote_endpoint_refused", "quit_answered")),
                              patterns=tuple(rf"^\[c{core} \S+\] xcore_client: USER PASS xcore_client/quit_answered"
                                             for core in (1, 2, 3)) +
