@@ -55,6 +55,22 @@ bool g_in_scheduler; // running first tasks: the loop below is left for good
     cpu::halt_forever();
 }
 
+// Core 0 checks every pair of cores at shutdown: our counts for each peer.
+void on_counts_request(uint32_t from, const ChannelMessage& msg)
+{
+    const uint32_t round = payload_as<CountsRequest>(msg).round, n = boot_info().topology.core_count;
+    Messenger& m = messenger();
+    CountsReport r{};
+    for (uint32_t first = 0; first < n; first += 3) {
+        r = CountsReport{round, uint16_t(first), uint16_t(n - first < 3 ? n - first : 3), {}, {}};
+        for (uint32_t i = 0; i < r.count; ++i) {
+            r.sent[i] = m.sent_to(first + i);
+            r.received[i] = m.received_from(first + i);
+        }
+        (void)m.send_value(from, Msg::kCountsReport, r);
+    }
+}
+
 void on_shutdown(uint32_t, const ChannelMessage&)
 {
     g_shutdown = true;
@@ -97,6 +113,7 @@ void report_online(uint32_t core)
     Messenger& m = messenger();
     m.set_handler(Msg::kRunTests, on_run_tests);
     m.set_handler(Msg::kShutdown, on_shutdown);
+    m.set_handler(Msg::kCountsRequest, on_counts_request);
     m.set_handler(Msg::kPing, on_ping);
     m.set_handler(Msg::kStall, on_stall);
     report_online(core);

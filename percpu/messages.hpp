@@ -42,6 +42,8 @@ enum class Msg : uint16_t {
     // Y asks the owner to record it as a holder before it takes the copy.
     kTransferRequest, // Y -> owner: TransferRequest
     kTransferGrant,   // owner -> Y: TransferGrant (a status: refused when the object is gone or revoked)
+    kCountsRequest,   // core 0 -> AP, at shutdown: CountsRequest
+    kCountsReport,    // AP -> core 0: CountsReport fragments, every peer's counts
     kCount
 };
 
@@ -192,6 +194,18 @@ struct TransferGrant {
     uint32_t pad;
     uint64_t frame_phys, frame_bytes; // a Frame: its memory, from the owner itself
 };
+
+// At shutdown core 0 checks every pair of APs: what one sent the other
+// received (per-pair channel counts, percpu/coordinator.cpp).
+struct CountsRequest {
+    uint32_t round;
+};
+struct CountsReport {
+    uint32_t round;
+    uint16_t first, count; // peers [first, first + count)
+    uint64_t sent[3], received[3];
+};
+static_assert(sizeof(CountsReport) <= 56);
 
 struct FirstTaskEnded {
     int64_t code;

@@ -244,6 +244,8 @@ CONFIGS = (
              ktests=False, checks=("online", "user"), modules=("user/xcore_stress",), timeout=300,
              user=UserExpected(passes=tuple(f"xcore_stress/c{c}_ipc_transfer_revoke_unmap_{60 * (n - 1)}_rounds"
                                             for c in range(n)) + ("xcore_stress/answered_everyone_without_errors",),
+                               lines=(f"shutdown: every pair of the {n - 1} other cores agrees on what it sent and "
+                                      "received",),
                                patterns=tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
     # URPC: a frame shared across two cores (passed in a call, mapped on
