@@ -75,7 +75,8 @@ Status send_invoke(Thread* self, const InterruptFrame& f, const RemoteRef& ref, 
         s = free_slot(self, dest = f.rsi);
         inv.a[0] = f.rdx;
         inv.a[1] = f.r8;
-        if (ok(s)) s = f.r8 == 0 || f.r8 >= sizeof name.text ? Status::kInvalidArgument : copy_from_user(name.text, f.r10, f.r8);
+        if (ok(s) && (f.r8 == 0 || f.r8 >= sizeof name.text)) s = Status::kInvalidArgument;
+        if (ok(s)) s = copy_from_user(name.text, f.r10, f.r8);
         inv.flags |= kInvokeCarriesName;
         break;
     case sys::kThreadCreate: inv.a[0] = f.rsi, inv.a[1] = f.rdx, inv.a[2] = f.r10, inv.a[3] = f.r8; break;

@@ -31,8 +31,9 @@ struct InterruptFrame;
 void remote_invoke_init();
 
 // For the calls that take a Task capability (rdi; rsi for kCapGive): if
-// the slot names another core's task, sends the call there and returns true: `self` then waits for the answer, or has its status in
-// rax if the call could not be sent. False: a local call.
+// the slot names another core's task, sends the call there and returns
+// true: `self` then waits for the answer, or has its status in rax if the
+// call could not be sent. False: a local call.
 bool invoke_if_remote(Thread* self, InterruptFrame& f);
 
 } // namespace atoll_os

@@ -73,7 +73,8 @@ void transfer_request(const IpcCap& c, Granted granted, void* context)
     }
     ref->add_ref();
     auto* w = new (mem) Waiting{c, granted, context, ref};
-    if (!messenger().send_value(c.owner, Msg::kTransferRequest, TransferRequest{c.object, reinterpret_cast<uint64_t>(w)}))
+    const TransferRequest request{c.object, reinterpret_cast<uint64_t>(w)};
+    if (!messenger().send_value(c.owner, Msg::kTransferRequest, request))
         klog("remote: cannot reach core %u for a transfer", c.owner);
 }
 

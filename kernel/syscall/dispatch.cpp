@@ -97,7 +97,9 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kEndpointCreate: task_call([&] { return sys_endpoint_create(s.current(), f->rdi, f->rsi); }); break;
     case sys::kThreadCreate: task_call([&] { return sys_thread_create(s.current(), *f); }); break;
     case sys::kCapCopy: f->rax = uint64_t(sys_cap_copy(s.current(), *f)); break;
-    case sys::kNotificationCreate: task_call([&] { return sys_notification_create(s.current(), f->rdi, f->rsi); }); break;
+    case sys::kNotificationCreate:
+        task_call([&] { return sys_notification_create(s.current(), f->rdi, f->rsi); });
+        break;
     case sys::kSignal: f->rax = uint64_t(sys_signal(s.current(), f->rdi, f->rsi)); break;
     case sys::kWait: f->rax = uint64_t(sys_wait(s.current(), f->rdi, true)); break;
     case sys::kPoll: f->rax = uint64_t(sys_wait(s.current(), f->rdi, false)); break;
@@ -105,7 +107,9 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kCapMove: f->rax = uint64_t(s.current()->task->caps().move(f->rdi, f->rsi)); break;
     case sys::kCapDelete: f->rax = uint64_t(s.current()->task->caps().remove(f->rdi)); break;
     case sys::kCapRevoke: f->rax = uint64_t(sys_cap_revoke(s.current(), f->rdi)); break;
-    case sys::kTaskSetFaultHandler: task_call([&] { return sys_task_set_fault_handler(s.current(), f->rdi, f->rsi); }); break;
+    case sys::kTaskSetFaultHandler:
+        task_call([&] { return sys_task_set_fault_handler(s.current(), f->rdi, f->rsi); });
+        break;
     case sys::kMapAnonymous: f->rax = uint64_t(sys_map_anonymous(s.current(), *f)); break;
     case sys::kReplySave: f->rax = uint64_t(sys_reply_save(s.current(), f->rdi, f->rsi)); break;
     case sys::kReplyWith: ipc_reply_with(s.current(), f->rdi); break;

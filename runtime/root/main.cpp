@@ -91,7 +91,8 @@ bool make_objects()
         const uint64_t payer = core_slot(*user::program_env(), g_cores[i]);
         Status made = payer == kNoSlot ? Status::kInvalidArgument : user::endpoint_create(payer, s.slot);
         if (!ok(made)) {
-            log("%s: no endpoint for its service %s on core %u: %s", p.name, p.serves, g_cores[i], status_message(made));
+            log("%s: no endpoint for its service %s on core %u: %s", p.name, p.serves, g_cores[i],
+                status_message(made));
             return false;
         }
         if (ini::same(p.serves, "console")) g_services.console = s.slot;

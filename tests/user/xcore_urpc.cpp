@@ -17,7 +17,8 @@ using namespace atoll_os::user;
 
 namespace {
 
-constexpr uint64_t kFrame = 100, kNote = 101, kPeerNote = 103, kPeerFrame = 104, kHeldNote = 105; // above the core endpoints
+// Above the core endpoints (slots 16 .. 79).
+constexpr uint64_t kFrame = 100, kNote = 101, kPeerNote = 103, kPeerFrame = 104, kHeldNote = 105;
 constexpr uint64_t kWindow = 0x0000300000000000ull;
 constexpr uint64_t kFrameOp = 1, kNoteOp = 2, kCheckOp = 3, kCapOp = 4, kQuit = ~0ull, kAckWanted = 1, kNoReply = 2;
 // The kernel paths beside URPC: bench::measure(.., 8, 16, ..) runs its op
