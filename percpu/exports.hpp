@@ -22,9 +22,11 @@ public:
     [[nodiscard]] bool add_holder(KObject& obj, uint32_t holder, ExportToken& out);
     // The object a token names, or nullptr if it is gone.
     KObject* find(uint32_t index, uint16_t generation) const;
-    // `holder` has no copy left; the last holder's release drops the
-    // export's reference (which may destroy the object).
-    void release_holder(ExportToken token, uint32_t holder);
+    // `holder` let go of the copies it took in (`installed` of them). If we
+    // sent it more since (a copy on its way), it stays a holder; otherwise
+    // the last holder's release drops the export's reference (which may
+    // destroy the object).
+    void release_holder(ExportToken token, uint32_t holder, uint32_t installed);
     uint32_t exported() const { return count_; }
     // Revoke: forgets every holder of `obj` at once (their tokens go stale)
     // and drops the export's reference; `holders` gets who held it.
@@ -38,7 +40,9 @@ private:
         KObject* object;
         uint16_t generation;
         uint64_t holders[4]; // bit per core (kMaxCores = 256)
+        uint32_t* outstanding; // per core: copies sent, not yet released (heap, one per core)
     };
+    void drop(Entry& e);
     Entry entries_[kSlots];
     uint32_t count_ = 0;
     void (*drained_)() = nullptr;

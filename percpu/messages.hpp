@@ -122,8 +122,12 @@ struct RemoteSignal {
     uint64_t bits;
 };
 
+// `installed`: how many copies of the token this core took in since its
+// last release (the owner counts what it sent; a difference is a copy
+// still on its way, and the holder stays one).
 struct HolderRelease {
     ExportToken object;
+    uint32_t installed;
 };
 
 // Start boot module `module` as a first task on the receiving core, with a

@@ -304,10 +304,7 @@ void on_invoke_cap(uint32_t from, const ChannelMessage& msg)
     IpcCap c;
     __builtin_memcpy(&c, msg.payload, sizeof c);
     Pending& p = g_pending[from];
-    if (!p.active) {
-        Status s;
-        return remote_cap_unused(remote_cap_in(c, s)); // nothing to go with: our holder bit goes back
-    }
+    if (!p.active) return drop_arrived_cap(c, from); // nothing to go with
     if (!owned_by_third_core(c, from)) return execute(from, p, &c);
     void* mem = this_core().heap.alloc(sizeof(AwaitingGrant));
     if (!mem) return execute(from, p, nullptr, Status::kNoMemory);

@@ -181,10 +181,7 @@ void reply_cap_granted(void* thread, Status s, IpcCap& c) { install_reply_cap(st
 
 void reply_cap_arrived(uint32_t from, Thread* t, const IpcCap& c)
 {
-    if (!t) {
-        Status s;
-        return remote_cap_unused(remote_cap_in(c, s));
-    }
+    if (!t) return drop_arrived_cap(c, from);
     // One a third core owns: that core grants it first (the caller waits).
     if (owned_by_third_core(c, from)) return transfer_request(c, reply_cap_granted, t);
     install_reply_cap(t, Status::kOk, c);
@@ -225,7 +222,7 @@ void on_ipc_cap(uint32_t from, const ChannelMessage& msg)
     Assembly& a = g_assembly[from];
     if (a.reply) return reply_cap_arrived(from, a.target, c);
     Thread* proxy = a.target;
-    if (!proxy) return give_back(c.owner, c.object); // the call found no proxy: nobody here holds it
+    if (!proxy) return drop_arrived_cap(c, from); // the call found no proxy: nobody here holds it
     if (!owned_by_third_core(c, from)) {
         carry(proxy, c);
         return arrived(a);
@@ -321,7 +318,7 @@ void on_holder_release(uint32_t from, const ChannelMessage& msg)
 {
     HolderRelease h;
     __builtin_memcpy(&h, msg.payload, sizeof h);
-    exports().release_holder(h.object, from);
+    exports().release_holder(h.object, from, h.installed);
 }
 
 } // namespace
@@ -487,7 +484,9 @@ void remote_proxy_done(Thread* proxy)
                   {proxy->frame.rdx, proxy->frame.r10, proxy->frame.r8, proxy->frame.r9}};
     IpcCap c{proxy->cap_owner, proxy->cap_rights, unpack(proxy->cap_token), proxy->cap_badge, proxy->cap_frame_phys,
              proxy->cap_frame_bytes};
-    if (proxy->reply_cap && !cap) give_back(c.owner, c.object); // exported for an answer that carries none
+    // Exported for an answer that carries none: the caller's core takes no copy.
+    if (proxy->reply_cap && !cap && c.owner == this_core().core)
+        exports().release_holder(c.object, proxy->origin_core, 1);
     proxy->reply_cap = false;
     if (!messenger().send_value(proxy->origin_core, Msg::kIpcReply, r) ||
         (words > 4 && !send_fragments(proxy->origin_core, proxy->utcb(), words)) ||

@@ -7,6 +7,7 @@
 #include "percpu/exports.hpp"
 #include "percpu/kcb.hpp"
 #include "percpu/messenger.hpp"
+#include "percpu/remote_ipc.hpp"
 
 namespace atoll_os {
 namespace {
@@ -61,12 +62,19 @@ void transfer_init()
 
 bool owned_by_third_core(const IpcCap& c, uint32_t from) { return c.owner != this_core().core && c.owner != from; }
 
+void drop_arrived_cap(const IpcCap& c, uint32_t from)
+{
+    if (owned_by_third_core(c, from)) return;
+    Status s;
+    remote_cap_unused(remote_cap_in(c, s));
+}
+
 void transfer_request(const IpcCap& c, Granted granted, void* context)
 {
     IpcCap copy = c;
     Status s = Status::kNoMemory;
     void* mem = this_core().heap.alloc(sizeof(Waiting));
-    RemoteRef* ref = mem ? RemoteRef::import(this_core().boot_quota, c.owner, c.object, s) : nullptr;
+    RemoteRef* ref = mem ? RemoteRef::import(this_core().boot_quota, c.owner, c.object, s, false) : nullptr;
     if (!ref) {
         if (mem) this_core().heap.free(mem);
         return granted(context, s, copy);

@@ -23,6 +23,11 @@ void transfer_init();
 // core nor `from` owns.
 bool owned_by_third_core(const IpcCap& c, uint32_t from);
 
+// A capability arrived from `from` and nobody here takes it: if `from` or
+// we own its object, the owner counted a copy for us, and hears that we
+// hold none after all; one a third core owns was never granted to us.
+void drop_arrived_cap(const IpcCap& c, uint32_t from);
+
 // Y's side: asks the owner of `c`'s object; `granted(context, status, c)`
 // runs when it answers (kOk: `c` may be taken, a Frame's range filled in by
 // the owner). Without memory to wait, `granted` runs at once with kNoMemory.

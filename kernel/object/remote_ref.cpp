@@ -17,17 +17,21 @@ RemoteRef* RemoteRef::find(uint32_t owner, ExportToken token)
     return nullptr;
 }
 
-RemoteRef* RemoteRef::import(Quota& payer, uint32_t owner, ExportToken token, Status& status)
+RemoteRef* RemoteRef::import(Quota& payer, uint32_t owner, ExportToken token, Status& status, bool arrived)
 {
-    if (RemoteRef* r = find(owner, token)) {
-        status = r->revoked ? Status::kDead : Status::kOk;
-        return r->revoked ? nullptr : r;
+    RemoteRef* r = find(owner, token);
+    if (r && r->revoked) {
+        status = Status::kDead;
+        return nullptr;
     }
-    RemoteRef* r = create_object<RemoteRef>(payer, status, payer, owner, token);
-    if (r) {
+    if (!r) {
+        r = create_object<RemoteRef>(payer, status, payer, owner, token);
+        if (!r) return nullptr; // the copy is lost here: the owner keeps us a holder (a leak, logged by the self-check)
         r->next_ = g_imports;
         g_imports = r;
     }
+    status = Status::kOk;
+    if (arrived) ++r->installed_;
     return r;
 }
 
@@ -47,7 +51,7 @@ void RemoteRef::destroy()
         }
     }
     // After a revoke the owner has forgotten us already; telling it again is harmless.
-    if (!messenger().send_value(owner_, Msg::kHolderRelease, HolderRelease{token_}))
+    if (!messenger().send_value(owner_, Msg::kHolderRelease, HolderRelease{token_, installed_}))
         klog("remote: cannot tell core %u that its object %u is released here", owner_, token_.index);
     destroy_object(this, *payer_);
 }

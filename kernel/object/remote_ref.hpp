@@ -16,8 +16,11 @@ class RemoteRef final : public KObject {
 public:
     static constexpr ObjectType kType = ObjectType::kRemoteRef;
 
-    // The RemoteRef for (owner, token) on this core, made if needed.
-    static RemoteRef* import(Quota& payer, uint32_t owner, ExportToken token, Status& status);
+    // The RemoteRef for (owner, token) on this core, made if needed, for one
+    // copy of the token that arrived (counted: HolderRelease tells the owner
+    // how many). `arrived` false: a reference taken while waiting for the
+    // owner's grant, before any copy arrived.
+    static RemoteRef* import(Quota& payer, uint32_t owner, ExportToken token, Status& status, bool arrived = true);
     void destroy(); // tells the owner (kHolderRelease)
     static uint32_t live(); // on this core, for diagnostics
     // The one for (owner, token) on this core, if any.
@@ -44,6 +47,7 @@ private:
     Quota* payer_;
     uint32_t owner_;
     ExportToken token_;
+    uint32_t installed_ = 0; // copies of the token taken in
     RemoteRef* next_ = nullptr; // this core's imports
 };
 
