@@ -25,14 +25,13 @@ bool Exports::add_holder(KObject& obj, uint32_t holder, ExportToken& out)
         if (!e.outstanding) return false;
         for (uint32_t c = 0; c < cores; ++c) e.outstanding[c] = 0;
         e.object = &obj;
-        for (uint64_t& w : e.holders) w = 0;
+        e.holder_count = 0;
         obj.export_slot = slot = i + 1;
         obj.add_ref(); // the holders' reference, as one
         ++count_;
     }
     Entry& e = entries_[slot - 1];
-    e.holders[holder / 64] |= uint64_t(1) << (holder % 64);
-    ++e.outstanding[holder]; // one more copy on its way to `holder`
+    if (e.outstanding[holder]++ == 0) ++e.holder_count; // one more copy on its way to `holder`
     out = ExportToken{slot - 1, e.generation, uint16_t(obj.type())};
     return true;
 }
@@ -48,7 +47,9 @@ bool Exports::revoke_all(KObject& obj, uint64_t (&holders)[4], ExportToken& old_
     if (obj.export_slot == 0) return false;
     Entry& e = entries_[obj.export_slot - 1];
     old_token = ExportToken{obj.export_slot - 1, e.generation, uint16_t(obj.type())};
-    for (int i = 0; i < 4; ++i) holders[i] = e.holders[i];
+    for (uint64_t& w : holders) w = 0;
+    for (uint32_t c = 0; c < boot_info().topology.core_count; ++c)
+        if (e.outstanding[c]) holders[c / 64] |= uint64_t(1) << (c % 64);
     obj.add_ref(); // drop() lets go of the holders' reference; the caller still holds one
     drop(e);
     release_object(&obj);
@@ -58,7 +59,6 @@ bool Exports::revoke_all(KObject& obj, uint64_t (&holders)[4], ExportToken& old_
 void Exports::drop(Entry& e)
 {
     KObject* obj = e.object;
-    for (uint64_t& w : e.holders) w = 0;
     this_core().heap.free(e.outstanding);
     e.outstanding = nullptr;
     e.object = nullptr;
@@ -75,12 +75,10 @@ void Exports::release_holder(ExportToken token, uint32_t holder, uint32_t instal
     Entry& e = entries_[token.index];
     if (!e.object || e.generation != token.generation) return;
     uint32_t& left = e.outstanding[holder];
+    if (left == 0) return; // not a holder (nothing was sent there)
     left = installed < left ? left - installed : 0;
     if (left != 0) return; // a copy we sent is still on its way there: it stays a holder
-    e.holders[holder / 64] &= ~(uint64_t(1) << (holder % 64));
-    for (uint64_t w : e.holders)
-        if (w) return;
-    drop(e);
+    if (--e.holder_count == 0) drop(e);
 }
 
 } // namespace atoll_os

@@ -39,8 +39,10 @@ private:
     struct Entry {
         KObject* object;
         uint16_t generation;
-        uint64_t holders[4]; // bit per core (kMaxCores = 256)
-        uint32_t* outstanding; // per core: copies sent, not yet released (heap, one per core)
+        // Per core: copies sent, not yet released (heap, one per core). A
+        // core holds a copy while its count is not zero.
+        uint32_t* outstanding;
+        uint32_t holder_count; // cores whose count is not zero
     };
     void drop(Entry& e);
     Entry entries_[kSlots];

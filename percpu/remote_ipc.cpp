@@ -48,25 +48,15 @@ Task* g_proxy_task;      // owns the proxies' UTCB pages
 Thread* g_free_proxies;  // linked through queue_next
 uint32_t g_busy_proxies;
 
-uint64_t pack(ExportToken t) { return uint64_t(t.index) | uint64_t(t.generation) << 32 | uint64_t(t.type) << 48; }
-ExportToken unpack(uint64_t v) { return ExportToken{uint32_t(v), uint16_t(v >> 32), uint16_t(v >> 48)}; }
-
-// A capability exported to us that nobody here took: if another core owns
-// its object, that core must hear that we hold no copy after all (a
+// A capability that arrived for a call and went unused: if another core
+// owns its object, that core must hear that we hold no copy after all (a
 // RemoteRef nobody names sends HolderRelease as it goes).
-void give_back(uint32_t owner, ExportToken token)
-{
-    if (owner == this_core().core) return;
-    Status s;
-    RemoteRef* r = RemoteRef::import(this_core().boot_quota, owner, token, s);
-    if (r && r->refs() == 0) r->destroy();
-}
-
 void release_unused_cap(Thread* proxy)
 {
     if (!proxy->carries_cap) return;
     proxy->carries_cap = false;
-    give_back(proxy->cap_owner, unpack(proxy->cap_token));
+    Status s;
+    remote_cap_unused(remote_cap_in(proxy->cap, s));
 }
 
 unsigned clamp_words(uint64_t words) { return words < 4 ? 4 : words > Utcb::kWords ? Utcb::kWords : unsigned(words); }
@@ -190,12 +180,7 @@ void reply_cap_arrived(uint32_t from, Thread* t, const IpcCap& c)
 void carry(Thread* proxy, const IpcCap& c)
 {
     proxy->carries_cap = true;
-    proxy->cap_owner = c.owner;
-    proxy->cap_rights = c.rights;
-    proxy->cap_token = pack(c.object);
-    proxy->cap_badge = c.badge;
-    proxy->cap_frame_phys = c.frame_phys;
-    proxy->cap_frame_bytes = c.frame_bytes;
+    proxy->cap = c;
     proxy->frame.rsi |= ipcflags::kTransferCap;
 }
 
@@ -445,12 +430,10 @@ Status remote_cap_install(Thread& proxy, Thread& to, uint64_t slot)
 {
     if (!proxy.carries_cap) return Status::kInvalidArgument;
     proxy.carries_cap = false; // taken, whatever happens below
-    IpcCap c{proxy.cap_owner, proxy.cap_rights, unpack(proxy.cap_token), proxy.cap_badge, proxy.cap_frame_phys,
-             proxy.cap_frame_bytes};
     Status s;
-    KObject* obj = remote_cap_in(c, s);
+    KObject* obj = remote_cap_in(proxy.cap, s);
     if (!obj) return s;
-    s = to.task->caps().install(slot, obj, proxy.cap_rights, proxy.cap_badge);
+    s = to.task->caps().install(slot, obj, proxy.cap.rights, proxy.cap.badge);
     if (!ok(s)) remote_cap_unused(obj);
     return s;
 }
@@ -461,17 +444,10 @@ Status remote_cap_reply(Thread& from, Thread& proxy)
     const Utcb& u = from.utcb();
     CapSpace& caps = from.task->caps();
     if (u.transfer_slot >= CapSpace::kSlots || !caps.at(u.transfer_slot).object) return Status::kInvalidCapability;
-    IpcCap c{};
-    Status s = remote_cap_out(caps.at(u.transfer_slot), uint32_t(u.transfer_rights), proxy.origin_core, c);
-    if (!ok(s)) return s;
-    proxy.reply_cap = true;
-    proxy.cap_owner = c.owner;
-    proxy.cap_rights = c.rights;
-    proxy.cap_token = pack(c.object);
-    proxy.cap_badge = c.badge;
-    proxy.cap_frame_phys = c.frame_phys;
-    proxy.cap_frame_bytes = c.frame_bytes;
-    return Status::kOk;
+    proxy.cap = IpcCap{};
+    Status s = remote_cap_out(caps.at(u.transfer_slot), uint32_t(u.transfer_rights), proxy.origin_core, proxy.cap);
+    proxy.reply_cap = ok(s);
+    return s;
 }
 
 void remote_proxy_done(Thread* proxy)
@@ -482,8 +458,7 @@ void remote_proxy_done(Thread* proxy)
     const bool cap = proxy->reply_cap && ok(status) && proxy->origin_waits;
     RemoteReply r{proxy->origin_caller, int32_t(status), uint8_t(words), uint8_t(cap ? kRemoteCarriesCap : 0), {},
                   {proxy->frame.rdx, proxy->frame.r10, proxy->frame.r8, proxy->frame.r9}};
-    IpcCap c{proxy->cap_owner, proxy->cap_rights, unpack(proxy->cap_token), proxy->cap_badge, proxy->cap_frame_phys,
-             proxy->cap_frame_bytes};
+    const IpcCap& c = proxy->cap;
     // Exported for an answer that carries none: the caller's core takes no copy.
     if (proxy->reply_cap && !cap && c.owner == this_core().core)
         exports().release_holder(c.object, proxy->origin_core, 1);

@@ -7,6 +7,7 @@
 
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/object/kobject.hpp"
+#include "percpu/messages.hpp"
 
 namespace atoll_os {
 
@@ -69,11 +70,8 @@ public:
     uint32_t revoke_acks = 0;       // holder cores yet to confirm this thread's revoke
     // A capability the remote caller passes along, until a receiver takes it.
     bool carries_cap = false;
-    uint32_t cap_owner = 0, cap_rights = 0;
-    uint64_t cap_token = 0;         // ExportToken, packed
-    uint64_t cap_badge = 0;
-    uint64_t cap_frame_phys = 0, cap_frame_bytes = 0;
-    bool reply_cap = false;         // ... or the one its server's reply passes back (same fields)
+    bool reply_cap = false;         // ... or the one its server's reply passes back (in `cap` too)
+    IpcCap cap{};
     // A call on another core's task that makes an object: where it goes.
     uint64_t invoke_dest = 0;
     char name[kNameMax];

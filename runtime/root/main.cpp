@@ -4,7 +4,9 @@
 // When every program that is not a server has ended, it stops the servers
 // (the console last, so it can still print), hands sigma0 its notice, and
 // exits with 0 only if every program did.
+#include "bench/atoll/measure.hpp"
 #include "kernel/abi/program_env.hpp"
+#include "kernel/lib/format.hpp"
 #include "kernel/abi/syscalls.hpp"
 #include "kernel/cap/rights.hpp"
 #include "runtime/lib/boot_config.hpp"
@@ -35,6 +37,7 @@ uint32_t g_child_count;
 Services g_services;
 uint32_t g_cores[bootcfg::kMaxPrograms]; // the planner's core for each program
 bool g_failed;
+uint64_t g_tsc_hz;
 
 bool ends_with(const char* s, const char* suffix)
 {
@@ -124,40 +127,30 @@ void close_service(const Child& c)
     }
 }
 
-uint64_t tsc()
-{
-    uint32_t lo, hi, aux;
-    asm volatile("rdtscp; lfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return uint64_t(hi) << 32 | lo;
-}
-
 // Starting a program (its task, capabilities, environment page and first
 // thread, on its core; its pages come later, as it touches them) is one of
 // the suite's figures: one BENCH line per program, named by where it runs
 // relative to us. Under -icount the ticks are instructions.
 void report_start(const Child& c, uint64_t ticks)
 {
-    static bool said_rate;
-    user::Message hz{};
-    (void)user::ipc_syscall(sys::kTscFrequency, 0, 0, hz);
-    if (!said_rate) log("bench: TSC %lu Hz", hz.w[0]); // what ./atoll bench turns ticks into ns with
-    said_rate = true;
-    const uint64_t ns = hz.w[0] ? ticks * 1000000000ull / hz.w[0] : 0;
+    char name[96];
     const char* where = c.planned_core == user::program_env()->core ? "same_core" : "cross_core";
-    log("BENCH atoll/program_start/%s/%s iterations=1 ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu",
-        where, c.config->name, ticks, ticks, ticks, ns);
+    (void)format(name, sizeof name, "atoll/program_start/%s/%s", where, c.config->name);
+    bench::Samples one;
+    one.add(ticks);
+    bench::report(name, g_tsc_hz, 1, one);
 }
 
 void start(Child& c)
 {
-    const uint64_t t0 = tsc();
+    const uint64_t t0 = bench::tsc();
     if (!start_child(c, g_services, *user::program_env())) {
         c.state = Child::State::kEnded;
         g_failed = true;
         close_service(c);
         return;
     }
-    report_start(c, tsc() - t0);
+    report_start(c, bench::tsc() - t0);
 }
 
 // The console first, so every other program's lines have somewhere to go
@@ -302,6 +295,8 @@ int main()
     for (uint32_t c = 0; c < env->core_count && c < rootslots::kMaxCoreTasks; ++c)
         user::reserve_slot(rootslots::kCoreTasks + c); // the kernel's core tasks (loader.hpp: core_slot)
     if (read_config(*env) && make_objects()) {
+        g_tsc_hz = user::tsc_frequency();
+        log("bench: TSC %lu Hz", g_tsc_hz); // what ./atoll bench turns program-start ticks into ns with
         start_all();
         serve_until_done();
     } else {

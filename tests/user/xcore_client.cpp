@@ -4,6 +4,7 @@
 #include "bench/atoll/measure.hpp"
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/syscall.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "tests/user/check.hpp"
 
 using namespace atoll_os;
@@ -61,16 +62,15 @@ int main()
       "capability_returns_home_as_the_local_object");
     // The next client core's endpoint, to core 0: an object a third core
     // owns, which core 0 takes only once that core granted it.
-    Message info{};
-    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
-    main_utcb->transfer_slot = sys::kSlotCoreEndpoints + (info.w[0] % 3 + 1);
+    const uint64_t next = current_core() % 3 + 1;
+    main_utcb->transfer_slot = sys::kSlotCoreEndpoints + next;
     Message third{{~4ull, 0, 0, 0}};
     c(ok(ipc_syscall(sys::kCall, kMine, ipcflags::kTransferCap, third)) && Status(third.w[0]) == Status::kWouldBlock,
       "third_core_capability_passed_and_used");
     // And the other way: core 0's reply passes us that core's endpoint.
     constexpr uint64_t kGot = 120;
     main_utcb->receive_slot = kGot;
-    Message ask{{~5ull, info.w[0] % 3 + 1, 0, 0}};
+    Message ask{{~5ull, next, 0, 0}};
     uint64_t got_info = 0, no_badge = 0;
     Status asked = ipc_syscall(sys::kCall, kMine, 0, ask, &no_badge, &got_info);
     c(ok(asked) && (got_info & ipcflags::kTransferCap) && ok(Status(main_utcb->transfer_status)) &&
@@ -84,9 +84,7 @@ int main()
     uint64_t b = 0;
     c(receive(kMine, r, b) == Status::kWrongType, "receive_on_remote_endpoint_refused");
 
-    Message hz{};
-    (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
-    bench::measure("atoll/ipc_roundtrip/cross_core/to_core0/short", hz.w[0], 16, 32, 1, [] {
+    bench::measure("atoll/ipc_roundtrip/cross_core/to_core0/short", tsc_frequency(), 16, 32, 1, [] {
         Message m{{1, 2, 3, 4}};
         (void)call(9, m);
     });

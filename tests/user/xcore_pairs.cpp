@@ -7,6 +7,7 @@
 #include "kernel/lib/format.hpp"
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/syscall.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "tests/user/check.hpp"
 
 using namespace atoll_os;
@@ -43,13 +44,11 @@ uint64_t g_target; // the endpoint slot measure() calls
 
 int main()
 {
-    Message info{};
-    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
-    g_me = info.w[0];
-    g_cores = info.w[1] < sys::kMaxCoreEndpoints ? info.w[1] : sys::kMaxCoreEndpoints;
-    Message hz{};
-    (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
-    if (g_me == 0) print("bench: TSC %lu Hz", hz.w[0]); // what ./atoll bench turns ticks into ns with
+    const CoreInfo info = core_info();
+    g_me = info.core;
+    g_cores = info.cores < sys::kMaxCoreEndpoints ? info.cores : sys::kMaxCoreEndpoints;
+    const uint64_t hz = tsc_frequency();
+    if (g_me == 0) print("bench: TSC %lu Hz", hz); // what ./atoll bench turns ticks into ns with
     check(ok(notification_create(sys::kSlotSelf, kDone)) &&
               ok(thread_create(sys::kSlotSelf, answer, g_stack + sizeof g_stack, 100)),
           "xcore_pairs", "answering_thread");
@@ -67,7 +66,7 @@ int main()
         (void)format(name, sizeof name, "calls_c%lu_to_c%lu", g_me, j);
         check(all, "xcore_pairs", name);
         (void)format(name, sizeof name, "atoll/ipc_roundtrip/cross_core/c%lu_c%lu/short", g_me, j);
-        bench::measure(name, hz.w[0], 8, 16, 1, [] {
+        bench::measure(name, hz, 8, 16, 1, [] {
             Message m{{1, g_me, 0, 0}};
             (void)call(g_target, m);
         });

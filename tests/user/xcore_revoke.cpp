@@ -6,6 +6,7 @@
 // after it, and every other core's next call (and each after) ends kDead.
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/syscall.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "tests/user/check.hpp"
 
 using namespace atoll_os;
@@ -76,7 +77,6 @@ int holder(uint64_t me)
 
 int main()
 {
-    Message info{};
-    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
-    return info.w[0] == 0 ? owner(info.w[1]) : holder(info.w[0]);
+    const CoreInfo info = core_info();
+    return info.core == 0 ? owner(info.cores) : holder(info.core);
 }

@@ -8,6 +8,7 @@
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/memory.hpp"
 #include "runtime/lib/user/syscall.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "tests/user/check.hpp"
 
 using namespace atoll_os;
@@ -75,10 +76,9 @@ Status pass(uint64_t endpoint, uint64_t op, uint64_t slot, uint32_t rights_mask,
 
 int main()
 {
-    Message info{};
-    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
-    g_me = info.w[0];
-    g_cores = info.w[1] < sys::kMaxCoreEndpoints ? info.w[1] : sys::kMaxCoreEndpoints;
+    const CoreInfo info = core_info();
+    g_me = info.core;
+    g_cores = info.cores < sys::kMaxCoreEndpoints ? info.cores : sys::kMaxCoreEndpoints;
     check(ok(notification_create(sys::kSlotSelf, kDone)) &&
               ok(thread_create(sys::kSlotSelf, serve, g_stack + sizeof g_stack, 100)),
           "xcore_stress", "answering_thread");

@@ -114,10 +114,7 @@ int owner(uint64_t cores, uint64_t hz)
 
 int main()
 {
-    const uint64_t me = current_core();
-    Message info{}, hz{};
-    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
-    (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
-    const uint64_t cores = info.w[1] < sys::kMaxCoreEndpoints ? info.w[1] : sys::kMaxCoreEndpoints;
-    return me == 0 ? owner(cores, hz.w[0]) : holder(me);
+    const CoreInfo info = core_info();
+    const uint64_t cores = info.cores < sys::kMaxCoreEndpoints ? info.cores : sys::kMaxCoreEndpoints;
+    return info.core == 0 ? owner(cores, tsc_frequency()) : holder(info.core);
 }

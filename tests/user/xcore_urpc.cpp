@@ -9,6 +9,7 @@
 #include "runtime/lib/user/ipc.hpp"
 #include "runtime/lib/user/memory.hpp"
 #include "runtime/lib/user/syscall.hpp"
+#include "runtime/lib/user/tasks.hpp"
 #include "runtime/lib/user/urpc.hpp"
 #include "tests/user/check.hpp"
 
@@ -183,9 +184,8 @@ int core1()
 
 int main()
 {
-    Message info{}, hz{};
-    (void)ipc_syscall(sys::kCoreInfo, 0, 0, info);
-    (void)ipc_syscall(sys::kTscFrequency, 0, 0, hz);
-    if (info.w[0] == 0) print("bench: TSC %lu Hz", hz.w[0]);
-    return info.w[0] == 0 ? core0(hz.w[0]) : core1();
+    if (current_core() != 0) return core1();
+    const uint64_t hz = tsc_frequency();
+    print("bench: TSC %lu Hz", hz);
+    return core0(hz);
 }

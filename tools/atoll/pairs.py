@@ -5,7 +5,7 @@ table and, with matplotlib (Debian python3-matplotlib), a PNG heat map."""
 import re
 from pathlib import Path
 
-from . import bootlog, paths, qemu, topo_check
+from . import bootlog, figures, paths, qemu, topo_check
 from .ui import AtollError, info
 
 PAIR = re.compile(r"^atoll/ipc_roundtrip/cross_core/c(\d+)_c(\d+)/short$")
@@ -67,12 +67,8 @@ def table(values, unit):
 
 def heat_map(values, unit, path, title):
     """Writes a PNG; returns False (and says why) without matplotlib."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        info("no heat map: matplotlib is missing (Debian package python3-matplotlib)")
+    plt = figures.pyplot("heat map")
+    if plt is None:
         return False
     from matplotlib.colors import LogNorm
     cores, rows = matrix(values)

@@ -6,7 +6,7 @@ added core next to the first core's cost."""
 import re
 from pathlib import Path
 
-from .ui import info
+from . import figures
 
 HOLDERS = re.compile(r"^atoll/frame_revoke_unmap/cross_core/holders_(\d+)$")
 
@@ -34,12 +34,8 @@ def table(values, unit):
 
 def plot(values, unit, path, title):
     """Writes a PNG; returns False (and says why) without matplotlib."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        info("no revoke plot: matplotlib is missing (Debian package python3-matplotlib)")
+    plt = figures.pyplot("revoke plot")
+    if plt is None:
         return False
     ks, vs = list(values), list(values.values())
     fig, ax = plt.subplots(figsize=(6, 4))

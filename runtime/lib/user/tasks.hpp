@@ -43,12 +43,23 @@ inline Status task_info(uint64_t task_slot, TaskInfo& info)
     return s;
 }
 // The core the calling thread runs on, as its kernel says (not what the
-// environment page claims).
-inline uint32_t current_core()
+// environment page claims), and how many the machine has.
+struct CoreInfo {
+    uint32_t core, cores;
+};
+inline CoreInfo core_info()
 {
     Message m{};
     (void)ipc_syscall(sys::kCoreInfo, 0, 0, m);
-    return uint32_t(m.w[0]);
+    return CoreInfo{uint32_t(m.w[0]), uint32_t(m.w[1])};
+}
+inline uint32_t current_core() { return core_info().core; }
+// TSC ticks per second, as the boot core calibrated them.
+inline uint64_t tsc_frequency()
+{
+    Message m{};
+    (void)ipc_syscall(sys::kTscFrequency, 0, 0, m);
+    return m.w[0];
 }
 inline Status log_write(uint64_t port_slot, const char* text, uint64_t len)
 {
