@@ -66,6 +66,7 @@ add_library(atoll_kernel_core OBJECT
   ${P}/core_endpoints.cpp
   ${P}/remote_ipc.cpp
   ${P}/remote_invoke.cpp
+  ${P}/span.cpp
   ${P}/transfer.cpp
   ${P}/core_tasks.cpp
   ${P}/core_init.cpp

@@ -21,6 +21,7 @@
 #include "percpu/first_tasks.hpp"
 #include "percpu/core_tasks.hpp"
 #include "percpu/remote_invoke.hpp"
+#include "percpu/span.hpp"
 #include "percpu/remote_ipc.hpp"
 #include "percpu/transfer.hpp"
 
@@ -75,6 +76,7 @@ void init_core_instance(uint32_t core, const BootstrapFrames& bringup)
     messenger().init(core, info.directory_phys[core], directory_magic());
     remote_ipc_init();
     remote_invoke_init();
+    span_init();
     transfer_init();
     install_first_task_handlers();
     install_core_task_handlers();

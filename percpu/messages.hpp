@@ -44,6 +44,12 @@ enum class Msg : uint16_t {
     kTransferGrant,   // owner -> Y: TransferGrant (a status: refused when the object is gone or revoked)
     kCountsRequest,   // core 0 -> AP, at shutdown: CountsRequest
     kCountsReport,    // AP -> core 0: CountsReport fragments, every peer's counts
+    // An address space used on several cores (percpu/span.hpp): the origin
+    // core keeps each span's copy of its page tables and waits for acks.
+    kSpanMap,         // origin -> span core, urgent: SpanMap
+    kSpanUnmap,       // origin -> span core, urgent: SpanUnmap (removed and flushed before the ack)
+    kSpanAck,         // span core -> origin, urgent: done
+    kSpanLeave,       // span core -> origin: SpanLeave, the span has ended
     kCount
 };
 
@@ -210,6 +216,33 @@ struct CountsReport {
     uint64_t sent[3], received[3];
 };
 static_assert(sizeof(CountsReport) <= 56);
+
+// `pages` pages from `va` on map to consecutive frames from `leaf`'s, with
+// `leaf`'s bits (the origin's page-table entry of the first page).
+// A span as its core's span table names it (percpu/span.cpp): not an
+// export, so no revoke of capabilities can make it stale while it lives.
+struct SpanKey {
+    uint32_t index;
+    uint16_t generation;
+    uint16_t pad;
+};
+struct SpanMap {
+    SpanKey span;
+    uint32_t pages;
+    uint32_t pad;
+    uint64_t va;
+    uint64_t leaf;
+};
+inline constexpr uint32_t kSpanAllPages = ~0u; // a SpanUnmap of the whole shared range: the origin ended
+struct SpanUnmap {
+    SpanKey span;
+    uint32_t pages;
+    uint32_t pad;
+    uint64_t va;
+};
+struct SpanLeave {
+    ExportToken origin;
+};
 
 struct FirstTaskEnded {
     int64_t code;

@@ -23,7 +23,9 @@ constexpr unsigned kBatch = 32; // per ring per poll, so one chatty peer cannot 
 uint32_t apic_of(uint32_t core) { return boot_info().topology.cores[core].apic_id; }
 
 void on_request_ipi(InterruptFrame&) { messenger().note_channel_request(); }
-void on_doorbell_ipi(InterruptFrame&) {} // waking from hlt is the whole point
+// Waking from hlt is the whole point; from user mode the interrupt path
+// then takes the urgent messages (kernel/syscall/dispatch.cpp).
+void on_doorbell_ipi(InterruptFrame&) {}
 
 } // namespace
 
@@ -148,9 +150,8 @@ bool Messenger::send(uint32_t dest, Msg type, const void* payload, uint16_t leng
     return true;
 }
 
-bool Messenger::enqueue(uint32_t dest, Msg type, const void* payload, uint16_t length)
+bool Messenger::push(Overflow& q, uint16_t type, const void* payload, uint16_t length)
 {
-    Overflow& q = overflow_[dest];
     if (q.count == q.capacity) {
         const uint32_t capacity = q.capacity ? 2 * q.capacity : 64;
         auto* items = static_cast<ChannelMessage*>(this_core().heap.alloc(capacity * sizeof(ChannelMessage)));
@@ -162,11 +163,19 @@ bool Messenger::enqueue(uint32_t dest, Msg type, const void* payload, uint16_t l
         q.capacity = capacity;
     }
     ChannelMessage& m = q.items[(q.head + q.count) % q.capacity];
-    m.type = uint16_t(type);
+    m.type = type;
     m.length = length;
     __builtin_memset(m.payload, 0, sizeof m.payload);
     if (length) __builtin_memcpy(m.payload, payload, length);
-    if (q.count++ == 0) ++overflowing_;
+    ++q.count;
+    return true;
+}
+
+bool Messenger::enqueue(uint32_t dest, Msg type, const void* payload, uint16_t length)
+{
+    const bool was_empty = overflow_[dest].count == 0;
+    if (!push(overflow_[dest], uint16_t(type), payload, length)) return false;
+    if (was_empty) ++overflowing_;
     return true;
 }
 
@@ -197,6 +206,33 @@ void Messenger::flush_all()
         if (overflow_[c].count) flush(c);
 }
 
+void Messenger::dispatch(uint32_t from, const ChannelMessage& msg)
+{
+    uint16_t t = msg.type;
+    MessageHandler h = t < uint16_t(Msg::kCount) ? handlers_[t] : nullptr;
+    if (h) h(from, msg);
+    else klog("channel: no handler for message type %u from core %u", t, from);
+}
+
+// Messages poll_urgent() set aside come before anything newer on their ring.
+unsigned Messenger::drain_set_aside(uint32_t from)
+{
+    Overflow& q = set_aside_[from];
+    unsigned handled = 0;
+    for (; q.count && handled < kBatch; ++handled) {
+        const ChannelMessage msg = q.items[q.head]; // a copy: the handler may set more aside
+        q.head = (q.head + 1) % q.capacity;
+        --q.count;
+        dispatch(from, msg);
+    }
+    if (q.count == 0 && q.items) {
+        this_core().heap.free(q.items);
+        q = Overflow{};
+        --setting_aside_;
+    }
+    return handled;
+}
+
 unsigned Messenger::poll()
 {
     flush_all();
@@ -207,21 +243,55 @@ unsigned Messenger::poll()
     }
     for (uint32_t i = 0; i < active_count_; ++i) {
         uint32_t from = active_[i];
+        if (set_aside_[from].count) handled += drain_set_aside(from);
         ChannelMessage msg;
-        for (unsigned n = 0; n < kBatch && receivers_[from].try_receive(msg); ++n) {
+        // A handler may wait for an urgent answer and set later messages
+        // of this ring aside meanwhile: those go first, next round.
+        for (unsigned n = 0; n < kBatch && !set_aside_[from].count && receivers_[from].try_receive(msg); ++n) {
             ++handled;
-            uint16_t t = msg.type;
-            MessageHandler h = t < uint16_t(Msg::kCount) ? handlers_[t] : nullptr;
-            if (h) h(from, msg);
-            else klog("channel: no handler for message type %u from core %u", t, from);
+            dispatch(from, msg);
         }
     }
     return handled;
 }
 
+unsigned Messenger::poll_urgent()
+{
+    flush_all();
+    unsigned handled = 0;
+    for (uint32_t i = 0; i < active_count_; ++i) {
+        uint32_t from = active_[i];
+        ChannelMessage msg;
+        while (receivers_[from].try_receive(msg)) {
+            if (urgent_[msg.type < uint16_t(Msg::kCount) ? msg.type : 0]) {
+                ++handled;
+                dispatch(from, msg);
+                continue;
+            }
+            Overflow& q = set_aside_[from];
+            const bool was_empty = q.count == 0;
+            if (!push(q, msg.type, msg.payload, msg.length)) {
+                // No memory to keep it: handle it now rather than lose it.
+                klog("channel: no memory to set a message from core %u aside; handling it early", from);
+                dispatch(from, msg);
+                continue;
+            }
+            if (was_empty) ++setting_aside_;
+        }
+    }
+    return handled;
+}
+
+bool Messenger::send_urgent(uint32_t dest, Msg type, const void* payload, uint16_t length)
+{
+    if (!send(dest, type, payload, length)) return false;
+    lapic().send_ipi(apic_of(dest), vector::kChannelDoorbell);
+    return true;
+}
+
 bool Messenger::anything_pending() const
 {
-    if (request_pending_ || overflowing_) return true; // queued messages: keep trying, do not halt
+    if (request_pending_ || overflowing_ || setting_aside_) return true; // queued messages: do not halt
     for (uint32_t i = 0; i < active_count_; ++i)
         if (!receivers_[active_[i]].empty()) return true;
     return false;

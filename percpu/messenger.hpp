@@ -2,6 +2,13 @@
 // lazily, rings doorbells only when the peer is halted, applies
 // backpressure by pumping its own inbox while a peer's ring is full (so two
 // cores sending to each other cannot deadlock), and dispatches messages.
+//
+// Urgent messages (TLB shootdown, percpu/span.hpp) are the exception: a
+// kernel waits for their answers in the middle of an operation, so they
+// ring the doorbell always (a core running user code takes it at once),
+// and poll_urgent() handles only them, setting the others of each ring
+// aside, in order, for the next poll(). Their handlers touch nothing but
+// page tables, so running them there cannot disturb the interrupted work.
 #pragma once
 
 #include <stdint.h>
@@ -32,8 +39,20 @@ public:
         return send(dest, type, &value, sizeof(T));
     }
 
+    // An urgent message (set_urgent): the doorbell rings whatever the peer does.
+    [[nodiscard]] bool send_urgent(uint32_t dest, Msg type, const void* payload, uint16_t length);
+    template <class T> [[nodiscard]] bool send_urgent_value(uint32_t dest, Msg type, const T& value)
+    {
+        static_assert(sizeof(T) <= kChannelPayload);
+        return send_urgent(dest, type, &value, sizeof(T));
+    }
+    void set_urgent(Msg type) { urgent_[uint16_t(type)] = true; }
+
     // Handles every message waiting now; returns how many.
     unsigned poll();
+    // Handles only the urgent messages waiting now (the rest wait, in
+    // order, for poll()); safe in the middle of any kernel operation.
+    unsigned poll_urgent();
 
     // Pumps messages (halting between doorbells) until done() or the
     // timeout; returns done().
@@ -93,6 +112,9 @@ private:
     [[nodiscard]] bool enqueue(uint32_t dest, Msg type, const void* payload, uint16_t length);
     void flush(uint32_t dest);
     void flush_all();
+    static bool push(Overflow& q, uint16_t type, const void* payload, uint16_t length);
+    void dispatch(uint32_t from, const ChannelMessage& msg);
+    unsigned drain_set_aside(uint32_t from);
     static uint64_t deadline_after(uint64_t timeout_us);
     static bool past(uint64_t deadline);
     static uint64_t now_tsc();
@@ -109,8 +131,11 @@ private:
     uint64_t ring_bytes_ = 0;
     Overflow overflow_[kMaxCores];
     uint32_t overflowing_ = 0; // peers with queued messages
+    Overflow set_aside_[kMaxCores]; // received, not urgent, put aside by poll_urgent()
+    uint32_t setting_aside_ = 0;    // peers with messages set aside
     const ChannelDirectory* remote_dirs_[kMaxCores];
     MessageHandler handlers_[uint16_t(Msg::kCount)];
+    bool urgent_[uint16_t(Msg::kCount)] = {};
 };
 
 // This core's messenger (per instance, like every kernel global).

@@ -20,6 +20,7 @@
 #include "percpu/kcb.hpp"
 #include "percpu/messenger.hpp"
 #include "percpu/remote_ipc.hpp"
+#include "percpu/span.hpp"
 #include "percpu/topology.hpp"
 #include "percpu/transfer.hpp"
 
@@ -102,11 +103,27 @@ Status send_invoke(Thread* self, const InterruptFrame& f, const RemoteRef& ref, 
     case sys::kTaskSetFaultHandler:
         s = argument(self, f.rsi, rights::kSend, ObjectType::kEndpoint, rights::kAll, owner, cap);
         break;
+    case sys::kTaskSpan: {
+        s = free_slot(self, dest = f.rsi);
+        inv.a[0] = f.rdx;
+        Task* origin = nullptr;
+        if (ok(s)) s = self->task->caps().lookup(f.r10, rights::kCreate, origin); // a task of this core
+        if (ok(s) && origin->dead()) s = Status::kDead;
+        if (ok(s) && origin->is_span()) s = Status::kInvalidArgument; // span the origin itself
+        if (ok(s) && span_on(*origin, owner)) s = Status::kAddressInUse;
+        if (ok(s)) s = argument(self, f.r10, rights::kCreate, ObjectType::kTask, rights::kAll, owner, cap);
+        if (!ok(s)) return s;
+        __builtin_memcpy(name.text, origin->name(), Task::kNameMax); // the span goes by its origin's name
+        inv.flags |= kInvokeCarriesName;
+        origin->add_ref(); // until the answer: then the span is attached to it
+        self->span_pending = origin;
+        break;
+    }
     default: break; // kTaskInfo: nothing to add
     }
     if (!ok(s)) return s;
     const bool carries_cap = op == sys::kMap || op == sys::kCapGive || op == sys::kTaskWatch ||
-                             op == sys::kTaskSetFaultHandler;
+                             op == sys::kTaskSetFaultHandler || op == sys::kTaskSpan;
     if (carries_cap) inv.flags |= kInvokeCarriesCap;
     Messenger& m = messenger();
     if (!m.send_value(owner, Msg::kInvoke, inv) ||
@@ -136,6 +153,17 @@ void on_invoke_reply(uint32_t from, const ChannelMessage& msg)
     if (!valid) {
         klog("remote: core %u answered a call nobody waits for", from);
         return remote_cap_unused(made);
+    }
+    if (Task* origin = t->span_pending) {
+        // A span made: the origin copies its address space there before
+        // the caller (or anyone) can start a thread in it.
+        t->span_pending = nullptr;
+        if (made && ok(s)) s = span_attach(*origin, from, SpanKey{uint32_t(r.w[0]), uint16_t(r.w[1]), 0});
+        if (made && !ok(s)) {
+            remote_cap_unused(made); // the span goes, never having run
+            made = nullptr;
+        }
+        release_object(origin);
     }
     if (made) {
         s = t->task->caps().install(t->invoke_dest, made, r.made_rights, 0);
@@ -244,6 +272,22 @@ Status perform(const Pending& p, Task& task, const IpcCap* cap, KObject* arg, KO
         hold(task.fault_endpoint, arg);
         task.fault_badge = cap->badge;
         return Status::kOk;
+    case sys::kTaskSpan: {
+        // The origin is the caller's core's task (a RemoteRef here); the
+        // span is paid from `task`, this core's.
+        if (arg->type() != ObjectType::kRemoteRef || named_type(*arg) != ObjectType::kTask)
+            return Status::kInvalidArgument;
+        Task* span = nullptr;
+        s = make_task(task.quota(), p.name.text, __builtin_strlen(p.name.text), inv.a[0], span);
+        if (!ok(s)) return s;
+        SpanKey key{};
+        s = span_make(*span, *arg, key);
+        made = span; // on failure the caller's side lets it go
+        r.made_rights = rights::kAll;
+        r.w[0] = key.index;
+        r.w[1] = key.generation;
+        return s;
+    }
     default: return Status::kNoSuchCall;
     }
 }

@@ -64,7 +64,9 @@ enum Number : uint64_t {
     kIoPortEnable = 37, // (ioport): the calling task may use those ports until the capability goes
     kCoreInfo = 38,     // () -> rdx = the core this thread runs on, r10 = cores in the machine
     kCapMove = 39,      // (src slot, dest slot): same capability, new slot; src empty after
-    kCount = 40
+    kTaskSpan = 40,     // (task of core B, dest slot, quota bytes, task of this core): a span of the latter on B,
+                        // same address space, own capabilities and threads (percpu/span.hpp)
+    kCount = 41
 };
 
 // Capability slots every task the kernel starts itself begins with.

@@ -288,7 +288,7 @@ bool ipc_send_fault(Thread* self, uint64_t vector, uint64_t error, uint64_t addr
 Status ipc_save_reply(Thread* self, Reply* reply)
 {
     Thread* caller = self->reply_to;
-    if (!caller || caller->fault_pending) return Status::kInvalidArgument; // nothing (or a fault) to save
+    if (!caller) return Status::kInvalidArgument; // nothing to save
     self->reply_to = nullptr;
     caller->awaiting_reply_from = nullptr;
     caller->saved_reply = reply;
@@ -305,8 +305,12 @@ void ipc_reply_with(Thread* self, uint64_t slot)
     if (!caller) return set_status(self, Status::kInvalidArgument); // already used
     reply->caller = nullptr;
     caller->saved_reply = nullptr;
-    deliver(self, caller, 0, true);
     set_status(self, Status::kOk);
+    if (caller->fault_pending) { // a pager answering later: the decision, not data
+        if (Thread* resumed = answer_fault(self, caller)) scheduler().make_ready(resumed);
+        return;
+    }
+    deliver(self, caller, 0, true);
     scheduler().make_ready(caller);
 }
 
@@ -315,9 +319,19 @@ void ipc_abandon_reply(Thread* self)
     if (Thread* caller = self->reply_to) {
         self->reply_to = nullptr;
         caller->awaiting_reply_from = nullptr;
-        set_status(caller, Status::kDead);
-        scheduler().make_ready(caller);
+        ipc_no_answer(caller);
     }
+}
+
+void ipc_no_answer(Thread* caller)
+{
+    if (caller->fault_pending && !caller->proxy) {
+        // Resuming would only fault again, with a status in rax it never asked for.
+        caller->fault_pending = false;
+        return scheduler().kill_blocked(caller, "its fault handler is gone");
+    }
+    set_status(caller, Status::kDead); // a proxy's caller hears it and, for a fault, dies there
+    scheduler().make_ready(caller);
 }
 
 } // namespace atoll_os

@@ -34,6 +34,9 @@ void ipc_reply_with(Thread* self, uint64_t slot);
 
 // A thread that owes a reply is going away: its caller learns kDead.
 void ipc_abandon_reply(Thread* self);
+// Nobody will answer `caller` (its server or pager went, or a saved reply
+// was deleted): a call ends with kDead, a faulting thread dies.
+void ipc_no_answer(Thread* caller);
 
 // A call or send from another core arrived for `ep`: `proxy` (message in
 // its frame and UTCB) meets a waiting receiver or queues like a local

@@ -1,6 +1,7 @@
 // Reply objects: creation and teardown.
 #include "kernel/object/reply.hpp"
 
+#include "kernel/ipc/ipc.hpp"
 #include "kernel/object/thread.hpp"
 #include "kernel/sched/scheduler.hpp"
 
@@ -13,8 +14,7 @@ void Reply::destroy()
     if (Thread* t = caller) {
         caller = nullptr;
         t->saved_reply = nullptr;
-        t->frame.rax = uint64_t(Status::kDead);
-        scheduler().make_ready(t);
+        ipc_no_answer(t);
     }
     destroy_object(this, *payer_);
 }

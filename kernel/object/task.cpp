@@ -1,6 +1,7 @@
 // Task creation, anonymous memory and teardown, all charged to quotas.
 #include "kernel/object/task.hpp"
 
+#include "kernel/abi/utcb.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/object/endpoint.hpp"
@@ -13,6 +14,7 @@
 #include "kernel/sched/pcid.hpp"
 #include "percpu/layout.hpp"
 #include "percpu/remote_ipc.hpp"
+#include "percpu/span.hpp"
 
 namespace atoll_os {
 namespace {
@@ -88,6 +90,9 @@ void Task::exit(int64_t code)
 {
     exit_code = code;
     dead_ = exiting_ = true; // no new threads, objects or mappings from here on
+    // Spans first: their copies reach frames the lines below give back.
+    if (spans) span_origin_ends(*this);
+    if (span_origin) span_ends(*this);
     if (fault_endpoint) release_object(fault_endpoint);
     fault_endpoint = nullptr;
     caps_->clear();
@@ -133,20 +138,28 @@ Status Task::map_anonymous(uint64_t va, uint64_t bytes, MapFlags flags)
     if ((va | bytes) & (kPageSize - 1) || bytes == 0 || va + bytes < va || va + bytes > 0x0000800000000000ull)
         return Status::kInvalidArgument;
     if (dead_) return Status::kDead;
+    if (is_span() && va < kUtcbArea) return Status::kWrongCore; // the origin's core maps the shared range
     flags.user = true;
     flags.owned = true;
     PageTables pt = tables();
     FrameSource table_frames{charged_frame, &quota_};
-    for (uint64_t off = 0; off < bytes; off += kPageSize) {
+    Status s = Status::kOk;
+    uint64_t off = 0;
+    for (; off < bytes; off += kPageSize) {
         uint64_t frame = charged_frame(&quota_);
-        if (!frame) return Status::kQuotaExceeded;
+        if (!frame) {
+            s = Status::kQuotaExceeded;
+            break;
+        }
         __builtin_memset(phys_to_ptr<void>(frame), 0, kPageSize);
         if (!pt.map(va + off, frame, kPageSize, flags, table_frames)) {
             release_frame(frame, false, &quota_);
-            return Status::kInvalidArgument; // overlaps an existing mapping (or tables ran out)
+            s = Status::kInvalidArgument; // overlaps an existing mapping (or tables ran out)
+            break;
         }
     }
-    return Status::kOk;
+    if (spans && off) span_mapped(*this, va, off); // what is mapped is mapped everywhere
+    return s;
 }
 
 void Task::unmap_anonymous_page(uint64_t va)
@@ -156,12 +169,14 @@ void Task::unmap_anonymous_page(uint64_t va)
     if (!phys) return;
     if (is_loaded()) cpu::invlpg(va);
     else tlb_stale = true;
+    if (spans) span_unmapped(*this, va, kPageSize); // no core reaches it before it is freed
     release_frame(phys, false, &quota_);
 }
 
 Status Task::map_frames(uint64_t va, uint64_t phys, uint64_t bytes, MapFlags flags)
 {
     if (dead_) return Status::kDead;
+    if (is_span()) return Status::kWrongCore; // the origin's core maps the shared range
     flags.user = true;
     flags.owned = false; // the frame's capability owns it, not this address space
     PageTables pt = tables();
@@ -170,17 +185,17 @@ Status Task::map_frames(uint64_t va, uint64_t phys, uint64_t bytes, MapFlags fla
         // Page by page: user mappings are always 4 KiB so unmap can take
         // any page back out.
         if (!pt.map(va + off, phys + off, kPageSize, flags, table_frames)) {
-            unmap_frames(va, off);
+            unmap_here(va, off);
             uint64_t existing;
             return pt.translate(va + off, existing) ? Status::kAddressInUse : Status::kQuotaExceeded;
         }
     }
+    if (spans) span_mapped(*this, va, bytes);
     return Status::kOk;
 }
 
-void Task::unmap_frames(uint64_t va, uint64_t bytes)
+void Task::unmap_here(uint64_t va, uint64_t bytes)
 {
-    if (dead_ && !pml4_) return; // the whole address space is gone already
     PageTables pt = tables();
     bool loaded = is_loaded();
     for (uint64_t off = 0; off < bytes; off += kPageSize) {
@@ -188,6 +203,48 @@ void Task::unmap_frames(uint64_t va, uint64_t bytes)
         if (loaded) cpu::invlpg(va + off);
     }
     if (!loaded) tlb_stale = true; // its PCID may still cache these; its next load flushes them
+}
+
+void Task::unmap_frames(uint64_t va, uint64_t bytes)
+{
+    if (dead_ && !pml4_) return; // the whole address space is gone already
+    unmap_here(va, bytes);
+    if (spans) span_unmapped(*this, va, bytes); // returns when every span core flushed them
+}
+
+void Task::replica_map(uint64_t va, uint64_t leaf, uint32_t pages)
+{
+    if (dead_ || !pml4_) return;
+    PageTables pt = tables();
+    FrameSource table_frames{charged_frame, &quota_};
+    MapFlags flags = PageTables::flags_of(leaf);
+    flags.owned = false; // the origin's memory: freed there, never here
+    const uint64_t phys = leaf & pte::kAddressMask;
+    for (uint32_t i = 0; i < pages; ++i) {
+        const uint64_t at = va + uint64_t(i) * kPageSize;
+        uint64_t old;
+        if (pt.translate(at, old)) unmap_here(at, kPageSize); // replaced at the origin meanwhile
+        if (!pt.map(at, phys + uint64_t(i) * kPageSize, kPageSize, flags, table_frames)) {
+            // Out of quota for tables: the page stays absent here, and a
+            // thread touching it faults to the span's handler.
+            klog("task %s: no quota to copy its origin's page %#lx", name_, at);
+            return;
+        }
+    }
+}
+
+void Task::replica_unmap(uint64_t va, uint32_t pages)
+{
+    if (dead_ || !pml4_) return;
+    if (pages != kSpanAllPages) return unmap_here(va, uint64_t(pages) * kPageSize);
+    // The origin ended: every page copied from it goes (UTCBs stay: they are ours).
+    PageTables pt = tables();
+    pt.for_each_leaf(
+        0, kUtcbArea,
+        [](uint64_t at, uint64_t leaf, void* task) {
+            if (!(leaf & pte::kOwned)) static_cast<Task*>(task)->unmap_here(at, kPageSize);
+        },
+        this);
 }
 
 uint64_t Task::frame_of(uint64_t va) const

@@ -21,6 +21,7 @@ class Endpoint;
 class Notification;
 struct IoBitmap;
 struct Mapping;
+struct SpanSet;
 
 class Task final : public KObject {
 public:
@@ -74,10 +75,25 @@ public:
 
     uint64_t exit_bits = 0;
 
+    // One address space on several cores (percpu/span.hpp). On the origin:
+    // the cores it spans to, told of every change below kUtcbArea. On a
+    // span: the origin (a RemoteRef) and the span's slot in this core's
+    // table; its tables copy the origin's and only the origin changes them.
+    SpanSet* spans = nullptr;
+    KObject* span_origin = nullptr;
+    uint32_t span_index = 0;
+    bool is_span() const { return span_origin != nullptr; }
+    // A span's copy of its origin's pages (never owned here); unmaps flush
+    // this core's TLB before they return. kSpanAllPages: the whole range.
+    void replica_map(uint64_t va, uint64_t leaf, uint32_t pages);
+    void replica_unmap(uint64_t va, uint32_t pages);
+
+    PageTables tables() const;
+
     Task(const char* name, uint64_t quota_bytes, Quota& payer);
 
 private:
-    PageTables tables() const;
+    void unmap_here(uint64_t va, uint64_t bytes); // this core's tables and TLB only
     bool is_loaded() const; // its tables are in this core's CR3
     static void quota_drained(void* task);
     uint64_t pml4_ = 0;

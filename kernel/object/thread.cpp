@@ -69,6 +69,7 @@ Utcb& Thread::utcb() const { return *phys_to_ptr<Utcb>(utcb_phys); }
 void Thread::destroy()
 {
     if (utcb_va) task->unmap_anonymous_page(utcb_va);
+    if (span_pending) release_object(span_pending), span_pending = nullptr;
     if (bound_notification) bound_notification->bound = nullptr;
     Quota& q = task->quota();
     this_core().heap.free(fpu);

@@ -74,6 +74,8 @@ public:
     IpcCap cap{};
     // A call on another core's task that makes an object: where it goes.
     uint64_t invoke_dest = 0;
+    // A kTaskSpan under way: the origin (a reference), attached at the answer.
+    Task* span_pending = nullptr;
     char name[kNameMax];
 
     Thread(Task& owner, uint8_t prio, const char* thread_name);

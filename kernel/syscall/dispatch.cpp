@@ -17,6 +17,7 @@
 #include "kernel/syscall/object_calls.hpp"
 #include "kernel/syscall/user_access.hpp"
 #include "percpu/boot_info.hpp"
+#include "percpu/messenger.hpp"
 #include "percpu/remote_invoke.hpp"
 
 namespace atoll_os {
@@ -126,6 +127,13 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kCapGive: task_call([&] { return sys_cap_give(s.current(), *f); }); break;
     case sys::kTaskWatch: task_call([&] { return sys_task_watch(s.current(), f->rdi, f->rsi, f->rdx); }); break;
     case sys::kTaskInfo: task_call([&] { return sys_task_info(s.current(), f->rdi); }); break;
+    case sys::kTaskSpan:
+        task_call([&] {
+            Task* here;
+            Status st = s.current()->task->caps().lookup(f->rdi, rights::kCreate, here);
+            return ok(st) ? Status::kInvalidArgument : st; // a span goes on another core than its origin
+        });
+        break;
     case sys::kCoreInfo:
         f->rdx = this_core().core;
         f->r10 = boot_info().topology.core_count;
@@ -156,6 +164,12 @@ extern "C" [[noreturn]] void user_interrupt_dispatch(InterruptFrame* f)
         scheduler().resume();
     }
     run_interrupt_handler(*f);
+    // User code was running: the channels were not served meanwhile. A
+    // doorbell here is urgent (a peer waits for a TLB shootdown); on a tick,
+    // serve them too, so a core busy in user mode answers its peers within
+    // a tick instead of whenever it next idles. Interrupted user code holds
+    // no kernel state, so every handler may run here.
+    if (vec == vector::kChannelDoorbell || vec == vector::kTimer) messenger().poll();
     scheduler().resume();
 }
 

@@ -152,7 +152,7 @@ Status sys_map_anonymous(Thread* self, const InterruptFrame& f)
 
 Status sys_reply_save(Thread* self, uint64_t task_slot, uint64_t dest)
 {
-    if (!self->reply_to || self->reply_to->fault_pending) return Status::kInvalidArgument; // nothing to save
+    if (!self->reply_to) return Status::kInvalidArgument; // nothing to save
     Status s = create_into<Reply>(self, task_slot, dest);
     if (!ok(s)) return s;
     Reply* reply;

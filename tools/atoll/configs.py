@@ -236,6 +236,25 @@ CONFIGS = (
                                               r"every_revoke_voided_this_cores_copy" for c in range(1, n)) +
                                tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # One address space on n cores (4 and 8): the origin on core 0 spans
+    # itself onto every other core; its unmap returns only after every core
+    # using the address space flushed the page (nobody reads it afterwards,
+    # every reader faults once), and the new mapping reaches every span.
+    # Also the shared-address-space unmap benchmark.
+    *(Config(f"tcg-xcore-span{n}", Machine(cores=n, memory="1G"),
+             cmdline="init=" + ",".join(["xcore_span"] + [f"xcore_span@{c}" for c in range(1, n)]),
+             ktests=False, checks=("online", "user"), modules=("user/xcore_span",), timeout=300,
+             user=UserExpected(passes=tuple(f"xcore_span/{c}" for c in (
+                 "every_core_gave_its_task", "frame_mapped_twice_and_fault_endpoint", "no_span_on_the_origins_core",
+                 "local_unmap_and_map", "spanned_onto_every_core", "span_threads_run_on_their_cores",
+                 "every_unmap_returned_ok", "no_core_read_the_page_after_the_unmap_returned",
+                 "every_reader_faulted_once_per_unmap", "the_new_mapping_reached_every_span", "one_span_per_core",
+                 "a_span_is_mapped_through_its_origin", "every_span_ended_with_its_thread")),
+                               lines=tuple(f"BENCH atoll/unmap/shared_as/cores_{k} " for k in range(1, n + 1)),
+                               patterns=tuple(rf"^\[c{c} \S+\] xcore_span: USER PASS xcore_span/gave_core0_this_task"
+                                              for c in range(1, n)) +
+                               tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
+      for n in (4, 8)),
     # Stress on every core at once (4 and 8): IPC, notifications and frames
     # passed across, mapped, revoked and unmapped for 60 rounds per pair;
     # then every core's self-check and the shutdown's message-count check.

@@ -112,6 +112,42 @@ uint64_t PageTables::unmap_4k(uint64_t va)
     return phys;
 }
 
+void PageTables::for_each_leaf(uint64_t from, uint64_t to, void (*visit)(uint64_t va, uint64_t leaf, void* ctx),
+                               void* ctx) const
+{
+    // Walks down from `va`; an absent entry skips its whole span.
+    uint64_t va = from & ~(kPage - 1);
+    while (va < to) {
+        const uint64_t* t = table(root_);
+        unsigned level = 3;
+        for (;;) {
+            uint64_t e = t[index_at(va, level)];
+            const uint64_t span = 1ull << (12 + 9 * level);
+            if (!(e & pte::kPresent) || (level > 0 && (e & pte::kLarge))) {
+                va = (va & ~(span - 1)) + span;
+                break;
+            }
+            if (level == 0) {
+                visit(va, e, ctx);
+                va += kPage;
+                break;
+            }
+            t = table(e & pte::kAddressMask);
+            --level;
+        }
+        if (va == 0) break; // wrapped past the top
+    }
+}
+
+MapFlags PageTables::flags_of(uint64_t leaf)
+{
+    return MapFlags{.write = (leaf & pte::kWrite) != 0,
+                    .execute = (leaf & pte::kNoExecute) == 0,
+                    .user = (leaf & pte::kUser) != 0,
+                    .uncached = (leaf & pte::kCacheDisable) != 0,
+                    .owned = (leaf & pte::kOwned) != 0};
+}
+
 void PageTables::release_lower_half(void (*release)(uint64_t phys, bool is_table, void* ctx), void* ctx)
 {
     uint64_t* pml4 = table(root_);

@@ -58,6 +58,13 @@ public:
     // Removes one 4 KiB mapping; returns the frame it mapped, 0 if none.
     uint64_t unmap_4k(uint64_t va);
 
+    // Calls `visit` for every present 4 KiB leaf in [from, to), in address
+    // order, skipping absent tables whole (user mappings are all 4 KiB).
+    void for_each_leaf(uint64_t from, uint64_t to, void (*visit)(uint64_t va, uint64_t leaf, void* ctx),
+                       void* ctx) const;
+    // What a leaf allows, as map() takes it.
+    static MapFlags flags_of(uint64_t leaf);
+
     // Tears down the lower half (user space): calls `release` for every
     // owned leaf frame and every page-table page below the root, then clears
     // the root's lower entries. Large user pages are never created, so

@@ -25,6 +25,14 @@ inline Status thread_start(uint64_t task_slot, uint64_t entry, uint64_t stack_to
     Message m{{stack_top, priority, argument, 0}};
     return ipc_syscall(sys::kThreadCreate, task_slot, entry, m);
 }
+// A span of our task `origin` on the core of `on_task` (a task of another
+// core, which pays `quota_bytes` for it), in `dest`: the same address
+// space, used there by threads started in it (percpu/span.hpp).
+inline Status task_span(uint64_t on_task, uint64_t dest, uint64_t quota_bytes, uint64_t origin = sys::kSlotSelf)
+{
+    Message m{{quota_bytes, origin, 0, 0}};
+    return ipc_syscall(sys::kTaskSpan, on_task, dest, m);
+}
 inline Status task_watch(uint64_t task_slot, uint64_t notification_slot, uint64_t bits)
 {
     Message m{{bits, 0, 0, 0}};

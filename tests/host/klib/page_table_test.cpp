@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -460,6 +462,43 @@ TEST(KlibPageTable, NewTablesAreZeroedFromDirtyFrames)
     EXPECT_FALSE(t.pt.translate(M2, pa));
     EXPECT_FALSE(t.pt.translate(G1, pa));
     EXPECT_FALSE(t.pt.translate(1ull << 39, pa));
+}
+
+// A span's copy of an address space is rebuilt from these visits.
+TEST(KlibPageTable, ForEachLeafVisitsEvery4KLeafInRangeInOrder)
+{
+    Tables t(false, 128);
+    const uint64_t far = 5ull << 39; // another PML4 slot: the walk skips the empty ones between
+    ASSERT_TRUE(t.map(0x1000, 0x5000, K4, MapFlags{.write = true, .user = true}));
+    ASSERT_TRUE(t.map(0x3000, 0x7000, K4, MapFlags{.execute = true, .user = true}));
+    ASSERT_TRUE(t.map(far, 0x9000, K4, MapFlags{.user = true, .owned = true}));
+    std::vector<std::pair<uint64_t, uint64_t>> seen;
+    auto visit = [](uint64_t va, uint64_t leaf, void* ctx) {
+        static_cast<std::vector<std::pair<uint64_t, uint64_t>>*>(ctx)->push_back({va, leaf});
+    };
+    t.pt.for_each_leaf(0, 1ull << 47, visit, &seen);
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0].first, 0x1000u);
+    EXPECT_EQ(seen[1].first, 0x3000u);
+    EXPECT_EQ(seen[2].first, far);
+    EXPECT_EQ(seen[2].second & pte::kAddressMask, 0x9000u);
+    seen.clear();
+    t.pt.for_each_leaf(0x2000, far, visit, &seen); // the end is exclusive
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].first, 0x3000u);
+}
+
+TEST(KlibPageTable, FlagsOfALeafMapTheSameBitsAgain)
+{
+    Tables t(false);
+    const MapFlags f{.write = true, .execute = false, .user = true, .uncached = true, .owned = true};
+    ASSERT_TRUE(t.map(0x1000, 0x5000, K4, f));
+    Tables copy(false);
+    ASSERT_TRUE(copy.map(0x1000, 0x5000, K4, PageTables::flags_of(t.leaf(0x1000))));
+    EXPECT_EQ(copy.leaf(0x1000), t.leaf(0x1000));
+    const MapFlags x = PageTables::flags_of(t.leaf(0x1000));
+    EXPECT_TRUE(x.write && x.user && x.uncached && x.owned);
+    EXPECT_FALSE(x.execute);
 }
 
 } // namespace
