@@ -263,6 +263,31 @@ void on_ipc_reply(uint32_t from, const ChannelMessage& msg)
     if (words <= 4 && !(r.flags & kRemoteCarriesCap)) scheduler().make_ready(t);
 }
 
+Thread* g_revokers; // this core's threads waiting for holders' RevokeAcks
+
+// Every holder confirmed: the revoke returns, and so does every later
+// revoke of the object that found it under way.
+void revoke_done(Thread* t)
+{
+    for (Thread** link = &g_revokers; *link; link = &(*link)->next_revoker)
+        if (*link == t) {
+            *link = t->next_revoker;
+            break;
+        }
+    t->next_revoker = nullptr;
+    t->revoking = nullptr;
+    Thread* joiners = t->revoke_joiners;
+    t->revoke_joiners = nullptr;
+    t->frame.rax = uint64_t(Status::kOk);
+    scheduler().make_ready(t);
+    while (Thread* j = joiners) {
+        joiners = j->next_joiner;
+        j->next_joiner = nullptr;
+        j->frame.rax = uint64_t(Status::kOk);
+        scheduler().make_ready(j);
+    }
+}
+
 // A holder core: the owner revoked; our copies are void from now on.
 void on_revoke_request(uint32_t from, const ChannelMessage& msg)
 {
@@ -285,10 +310,7 @@ void on_revoke_ack(uint32_t from, const ChannelMessage& msg)
         klog("remote: core %u acknowledged a revoke nobody waits for", from);
         return;
     }
-    if (--t->revoke_acks == 0) {
-        t->frame.rax = uint64_t(Status::kOk);
-        scheduler().make_ready(t);
-    }
+    if (--t->revoke_acks == 0) revoke_done(t);
 }
 
 void on_signal_remote(uint32_t, const ChannelMessage& msg)
@@ -480,7 +502,20 @@ bool remote_revoke(Thread* self, KObject& obj)
 {
     uint64_t holders[4];
     ExportToken token;
-    if (!exports().revoke_all(obj, holders, token)) return false;
+    if (!exports().revoke_all(obj, holders, token)) {
+        // Not exported (any more): a revoke of it may still wait for its
+        // holders. This one must not return before that one does, or a
+        // holder could still reach the memory after it returned.
+        for (Thread* first = g_revokers; first; first = first->next_revoker)
+            if (first->revoking == &obj) {
+                self->next_joiner = first->revoke_joiners;
+                first->revoke_joiners = self;
+                self->state = Thread::State::kBlockedRemote;
+                scheduler().block_current();
+                return true;
+            }
+        return false;
+    }
     // Calls that came in through the void copies and still wait in the
     // endpoint's queue were in flight: they end with kDead, not later.
     if (obj.type() == ObjectType::kEndpoint) static_cast<Endpoint&>(obj).cancel_proxies();
@@ -494,10 +529,15 @@ bool remote_revoke(Thread* self, KObject& obj)
     }
     if (asked == 0) return false;
     self->revoke_acks = asked;
+    self->revoking = &obj;
+    self->next_revoker = g_revokers;
+    g_revokers = self;
     self->state = Thread::State::kBlockedRemote;
     scheduler().block_current();
     return true;
 }
+
+bool remote_revoke_under_way() { return g_revokers != nullptr; }
 
 bool remote_ipc_release()
 {

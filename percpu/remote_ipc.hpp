@@ -56,6 +56,9 @@ void remote_proxy_done(Thread* proxy);
 // of `obj` here, every other core's copies go void. True if `self` now
 // waits for their acknowledgements (it returns from the call when every
 // holder core has confirmed); false if no other core held one.
+// Some thread of this core waits in a revoke (a later revoke of the same
+// object must wait for it too).
+bool remote_revoke_under_way();
 bool remote_revoke(Thread* self, KObject& obj);
 
 // Frees the idle proxies (before the kernel's self-check); false if some are

@@ -68,6 +68,10 @@ public:
     uint32_t origin_core = 0;
     uint64_t origin_caller = 0;     // that core's name for the thread
     uint32_t revoke_acks = 0;       // holder cores yet to confirm this thread's revoke
+    KObject* revoking = nullptr;    // ... of this object
+    Thread* next_revoker = nullptr; // this core's threads waiting in a revoke
+    Thread* revoke_joiners = nullptr; // later revokes of the same object, returning with this one
+    Thread* next_joiner = nullptr;
     // A capability the remote caller passes along, until a receiver takes it.
     bool carries_cap = false;
     bool reply_cap = false;         // ... or the one its server's reply passes back (in `cap` too)

@@ -166,7 +166,7 @@ Status sys_cap_revoke(Thread* self, uint64_t slot)
     Status s = caps.revoke(slot); // the capability itself stays, and with it the object
     if (!ok(s)) return s;
     const Capability& c = caps.at(slot);
-    if (c.object->export_slot && !c.parent) [[unlikely]]
+    if (!c.parent && (c.object->export_slot || remote_revoke_under_way())) [[unlikely]]
         (void)remote_revoke(self, *c.object); // other cores' copies too; may block until they confirm
     return s;
 }

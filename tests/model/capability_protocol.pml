@@ -3,240 +3,306 @@
  * See docs/cross_core_protocol.md. Checked exhaustively by spin for 3 cores
  * (CTest: model/capability_protocol, driver tests/model/run_spin.py).
  *
- * One kernel object, owned by core 0; cores 1 and 2 may hold copies.
- * Channels are reliable FIFO, one per ordered pair: ch[from*N+to].
- * Each core handles one message (or starts one operation) at a time and its
+ * One kernel object, owned by core 0; cores 1 and 2 may hold copies. The
+ * messages are the kernel's (percpu/messages.hpp), by the same names:
+ *   IpcCap          a copy travelling in a call, reply or invocation
+ *                   (from the owner, or from a holder to a third core)
+ *   TransferRequest Y -> owner: Y got a copy from a third core; record me
+ *   TransferGrant   owner -> Y: arg 1 granted, 0 refused (the token is stale)
+ *   HolderRelease   holder -> owner: arg = copies of the token it took in
+ *   RevokeRequest   owner -> holder: your copies of this token are void
+ *   RevokeAck       holder -> owner: none of them can be used any more
+ * Every message also carries the token's generation: a revoke moves the
+ * object's export to the next one, so a token sent before it is stale.
+ *
+ * Channels are reliable FIFO, one per ordered pair: ch[from*N+to]. Each
+ * core handles one message (or starts one operation) at a time and its
  * state is private, so every handler is one atomic step.
  *
- * Bug injection (spin -a -DBUG_NO_ACK_WAIT ..., etc.) must make pan report
- * an assertion violation:
- *   BUG_NO_ACK_WAIT        owner completes a revoke as soon as it has sent
- *                          the RevokeMarks, without waiting for the RevokeAcks
- *   BUG_GRANT_WHILE_REVOKING  owner grants transfers while Revoking
- *   BUG_RELEASE_UNCHECKED  owner honours HolderRelease(n) even if n != granted
+ * The owner does not send new copies while its revoke is running (its one
+ * thread here waits in the revoke; in the kernel another thread may, which
+ * exports the object again under a new generation: a separate instance of
+ * the same protocol).
+ *
+ * Bug injection (run_spin.py MODEL DIR -DBUG_...) must make pan report an
+ * assertion violation; CTest checks each one fails:
+ *   BUG_NO_ACK_WAIT        the revoke returns as soon as it has sent the
+ *                          RevokeRequests, without waiting for the RevokeAcks
+ *   BUG_GRANT_STALE        the owner grants a TransferRequest for a stale token
+ *   BUG_RELEASE_UNCHECKED  the owner honours HolderRelease(n) even if copies
+ *                          it sent are still on their way
+ *   BUG_NO_JOIN            a second revoke of the object returns at once
+ *                          instead of waiting for the one running
  */
 
 #define N 3
 #define OWNER 0
-#ifndef MAX_TRANSFERS
-#define MAX_TRANSFERS 4   /* transfers started, all cores together */
+#ifndef MAX_SENDS
+#define MAX_SENDS 4       /* copies sent, all cores together */
 #endif
 #ifndef MAX_DELETES
 #define MAX_DELETES 2     /* deletes per holder core */
 #endif
 #ifndef MAX_REVOKES
-#define MAX_REVOKES 2     /* revokes started (locally or by RevokeRequest) */
+#define MAX_REVOKES 2     /* revoke calls on the owner */
 #endif
 
-/* Channel buffer: large enough that no send can block under the bounds
- * (holder->owner: requests + releases + revoke requests + acks). SEND
- * asserts it. */
+/* Channel buffer: large enough that no send can block under the bounds. */
 #ifndef QSZ
-#define QSZ (MAX_TRANSFERS + MAX_DELETES + 2 * MAX_REVOKES)
+#define QSZ (MAX_SENDS + MAX_DELETES + 2 * MAX_REVOKES + 2)
 #endif
 
-#define LIVE 0
-#define REVOKING 1
+mtype = { IpcCap, TransferRequest, TransferGrant, HolderRelease, RevokeRequest, RevokeAck };
 
-mtype = { TransferRequest, TransferGrant, TransferDone, TransferRefused,
-          HolderRelease, RevokeRequest, RevokeMark, RevokeAck };
+chan ch[N*N] = [QSZ] of { mtype, byte, byte };   /* type, arg, generation */
 
-chan ch[N*N] = [QSZ] of { mtype, byte };
+/* Owner (core 0). */
+byte gen = 1;            /* the export's generation: tokens carry it */
+byte outstanding[N];     /* copies of the current token sent to h, not yet released by h */
+bool revoking;
+byte revoking_gen;       /* the generation the running revoke voids */
+byte pending;            /* holders whose RevokeAck is outstanding */
+byte waiters;            /* revoke calls waiting for it (the first, and any that joined) */
 
-/* Owner (core 0) state for the object. */
-byte state = LIVE;
-byte holders;          /* bitmask of non-owner cores that may hold copies */
-byte pending;          /* revoke: holders whose RevokeAck is outstanding */
-byte granted[N];       /* TransferGrants sent to each core */
+/* Holders (index 0 unused). One RemoteRef per token and core. */
+byte live[N];            /* usable copies */
+byte held_gen[N];        /* generation of the RemoteRef (0: none) */
+byte installed[N];       /* copies it took in since its last release */
+byte hold_gen[N];        /* asked the owner for a copy of this generation, holding its RemoteRef */
 
-/* Holder state (indexed by core; index 0 unused: the owner always holds). */
-byte copies[N];
-byte installed[N];     /* TransferGrants installed */
-
-/* Budgets (bounds of the check). */
-byte transfers;
-byte revokes;
+/* Budgets. */
+byte sends, revokes;
 
 /* Ghosts. */
-byte inflight[N];      /* TransferGrants sent to core h, not yet received */
-byte treq_sent, treq_answered;   /* TransferRequest vs Done/Refused received */
-byte marks_sent, acks_recv;      /* RevokeMark vs RevokeAck received */
-byte revokes_done;
+byte revoked_upto;       /* every generation up to this one: its revoke returned */
+byte owner_inflight[N];  /* IpcCaps of the current generation from the owner to h, not yet received */
+byte requests, grants;   /* TransferRequests sent, TransferGrants received */
+byte marks, acks;        /* RevokeRequests sent, RevokeAcks received */
 
-/* No send may block: the real messenger drains its own inbox while a peer's
- * ring is full; here the buffers must simply be big enough for the bounds. */
-#define SEND(from, to, m, a) \
-    assert(nfull(ch[(from)*N + (to)])); ch[(from)*N + (to)]!m,a
+#define SEND(from, to, m, a, g) \
+    assert(nfull(ch[(from)*N + (to)])); ch[(from)*N + (to)]!m,a,g
 
 #define BIT(c) (1 << (c))
+#define HOLDERS ((outstanding[1] > 0 -> BIT(1) : 0) | (outstanding[2] > 0 -> BIT(2) : 0))
 
-/* Invariant 1: when a revoke completes, no other core holds a copy and no
- * grant is in flight. */
-inline revoke_complete() {
-    assert(copies[1] == 0 && copies[2] == 0);
-    assert(inflight[1] == 0 && inflight[2] == 0);
-    assert(holders == 0);
-    state = LIVE;
-    revokes_done++
+/* A usable copy of generation g is taken in on core h. Invariant 1: never
+ * one whose revoke has returned. */
+inline take_in(h, g) {
+    assert(g > revoked_upto);
+    assert(held_gen[h] == 0 || held_gen[h] == g);
+    held_gen[h] = g;
+    live[h]++;
+    installed[h]++
 }
 
-inline grant(y) {
-    holders = holders | BIT(y);
-    granted[y]++;
-    inflight[y]++;
-    SEND(OWNER, y, TransferGrant, 0)
+/* The revoke returns to every caller waiting in it. Invariant 1 again: no
+ * core holds a usable copy of a revoked generation. */
+inline revoke_returns() {
+    revoked_upto = revoking_gen;
+    assert(live[1] == 0 || held_gen[1] > revoked_upto);
+    assert(live[2] == 0 || held_gen[2] > revoked_upto);
+    revoking = false;
+    waiters = 0
+}
+
+inline send_revoke_request(h) {
+    if
+    :: pending & BIT(h) -> marks++; SEND(OWNER, h, RevokeRequest, 0, revoking_gen)
+    :: else
+    fi
 }
 
 inline start_revoke() {
     if
-    :: state == LIVE ->
-        state = REVOKING;
-        pending = holders;
-        if
-        :: pending & BIT(1) -> marks_sent++; SEND(OWNER, 1, RevokeMark, 0)
-        :: else
-        fi;
-        if
-        :: pending & BIT(2) -> marks_sent++; SEND(OWNER, 2, RevokeMark, 0)
-        :: else
-        fi;
+    :: !revoking ->
+        /* The export moves to the next generation and forgets every holder. */
+        revoking = true;
+        revoking_gen = gen;
+        gen++;
+        pending = HOLDERS;
+        outstanding[1] = 0; outstanding[2] = 0;
+        owner_inflight[1] = 0; owner_inflight[2] = 0;
+        waiters = 1;
+        send_revoke_request(1);
+        send_revoke_request(2);
 #ifdef BUG_NO_ACK_WAIT
-        pending = 0; holders = 0;
+        pending = 0;
 #endif
         if
-        :: pending == 0 -> revoke_complete()
+        :: pending == 0 -> revoke_returns()
         :: else
         fi
-    :: else -> skip   /* a revoke is already running: it covers this one */
+    :: else ->
+#ifdef BUG_NO_JOIN
+        revoked_upto = revoking_gen;   /* returns now, as if the revoke were done */
+        assert(live[1] == 0 || held_gen[1] > revoked_upto);
+        assert(live[2] == 0 || held_gen[2] > revoked_upto)
+#else
+        waiters++                      /* joins the running revoke */
+#endif
     fi
 }
 
-#ifdef BUG_GRANT_WHILE_REVOKING
-#define CAN_GRANT true
+#ifdef BUG_GRANT_STALE
+#define TOKEN_LIVE(g) true
 #else
-#define CAN_GRANT (state == LIVE)
+#define TOKEN_LIVE(g) ((g) == gen)
 #endif
 
-/* Owner handles message m with argument a from core x. */
-inline owner_handle(x, m, a) {
+/* Owner handles message m (arg a, generation g) from core x. */
+inline owner_handle(x, m, a, g) {
     if
     :: m == TransferRequest ->
         if
-        :: CAN_GRANT -> grant(a); SEND(OWNER, x, TransferDone, 0)
-        :: else -> SEND(OWNER, x, TransferRefused, 0)
+        :: TOKEN_LIVE(g) -> outstanding[x]++; SEND(OWNER, x, TransferGrant, 1, g)
+        :: else -> SEND(OWNER, x, TransferGrant, 0, g)
         fi
     :: m == HolderRelease ->
+        if
+        :: g == gen ->
 #ifdef BUG_RELEASE_UNCHECKED
-        holders = holders & ~BIT(x)
+            outstanding[x] = 0
 #else
-        if
-        :: a == granted[x] -> holders = holders & ~BIT(x)
-        :: else -> skip   /* a grant is in flight: x will hold a copy again */
-        fi
+            assert(a <= outstanding[x]);
+            outstanding[x] = outstanding[x] - a   /* a copy may still be on its way */
 #endif
-    :: m == RevokeRequest -> start_revoke()
+        :: else -> skip   /* a stale token: the revoke forgot this holder already */
+        fi
     :: m == RevokeAck ->
-        acks_recv++;
+        acks++;
+#ifndef BUG_NO_ACK_WAIT
+        assert(pending & BIT(x));
+#endif
+        pending = pending & ~BIT(x);
         if
-        :: pending & BIT(x) ->
-            pending = pending & ~BIT(x);
-            if
-            :: a == granted[x] -> holders = holders & ~BIT(x)
-            :: else
-            fi;
-            if
-            :: pending == 0 && state == REVOKING -> revoke_complete()
-            :: else
-            fi
-        :: else -> skip   /* only under BUG_NO_ACK_WAIT */
+        :: pending == 0 && revoking -> revoke_returns()
+        :: else
         fi
     fi
 }
 
 active proctype owner() {
     mtype m;
-    byte a, y;
+    byte a, g, y;
 end:
     do
-    /* Transfer started on the owner: handled locally. */
+    /* Pass a copy to a holder core (a call, reply or invocation). */
     :: atomic {
-        transfers < MAX_TRANSFERS -> transfers++;
+        sends < MAX_SENDS && !revoking -> sends++;
         if :: y = 1 :: y = 2 fi;
-        if
-        :: CAN_GRANT -> grant(y)
-        :: else -> skip     /* refused locally */
-        fi;
+        outstanding[y]++;
+        owner_inflight[y]++;
+        SEND(OWNER, y, IpcCap, 0, gen);
         y = 0
        }
-    /* Revoke started on the owner. */
+    /* Revoke the original capability. */
     :: atomic { revokes < MAX_REVOKES -> revokes++; start_revoke() }
-    :: atomic { ch[1*N + OWNER]?m,a -> owner_handle(1, m, a); m = 0; a = 0 }
-    :: atomic { ch[2*N + OWNER]?m,a -> owner_handle(2, m, a); m = 0; a = 0 }
-    /* Everything is quiescent: every request must have been answered. */
+    :: atomic { ch[1*N + OWNER]?m,a,g -> owner_handle(1, m, a, g); m = 0; a = 0; g = 0 }
+    :: atomic { ch[2*N + OWNER]?m,a,g -> owner_handle(2, m, a, g); m = 0; a = 0; g = 0 }
+    /* Quiescent: every request was answered (invariant 2), no revoke hangs. */
     :: timeout ->
-        assert(treq_sent == treq_answered);       /* invariant 2 */
-        assert(marks_sent == acks_recv);          /* invariant 2 */
-        assert(inflight[1] == 0 && inflight[2] == 0);
-        assert(state == LIVE && pending == 0);
-        assert(len(ch[1]) == 0 && len(ch[2]) == 0 &&
-               len(ch[3]) == 0 && len(ch[6]) == 0);
+        assert(requests == grants);
+        assert(marks == acks);
+        assert(!revoking && pending == 0 && waiters == 0);
+        assert(len(ch[1]) == 0 && len(ch[2]) == 0 && len(ch[3]) == 0 &&
+               len(ch[5]) == 0 && len(ch[6]) == 0 && len(ch[7]) == 0);
         break
     od
 }
 
-proctype holder(byte h) {
+/* Releasing the RemoteRef (its last copy deleted, nothing held). */
+inline release(h) {
+    SEND(h, OWNER, HolderRelease, installed[h], held_gen[h]);
+    installed[h] = 0;
+    held_gen[h] = 0
+}
+
+/* The RemoteRef of the live copies is also the one held for a grant. (The
+ * counted releases alone keep the owner right: a release sent after the
+ * request follows it on the FIFO channel. The hold keeps the kernel's
+ * RemoteRef object alive for the grant to find.) */
+#define HELD(h) (hold_gen[h] != 0 && hold_gen[h] == held_gen[h])
+
+proctype holder(byte h; byte other) {
     mtype m;
-    byte a, y, deletes;
-    bool awaiting;   /* a TransferRequest of ours is unanswered */
+    byte a, g, deletes;
 end:
     do
+    /* From the owner. */
     :: atomic {
-        ch[OWNER*N + h]?m,a ->
+        ch[OWNER*N + h]?m,a,g ->
         if
-        :: m == TransferGrant -> copies[h]++; installed[h]++; inflight[h]--
-        :: m == TransferDone || m == TransferRefused ->
-            assert(awaiting); awaiting = false; treq_answered++
-        :: m == RevokeMark ->
-            copies[h] = 0;     /* delete every copy, unmap */
-            SEND(h, OWNER, RevokeAck, installed[h])
+        :: m == IpcCap ->
+            if
+            :: g == gen -> owner_inflight[h]--
+            :: else
+            fi;
+            take_in(h, g)
+        :: m == TransferGrant ->
+            assert(hold_gen[h] == g);
+            grants++;
+            if
+            :: a == 1 -> take_in(h, g)
+            :: else -> skip   /* refused: the copy is dropped (the call sees kDead) */
+            fi;
+            if   /* the hold goes; a RemoteRef nothing else uses is released */
+            :: held_gen[h] == g && live[h] == 0 -> release(h)
+            :: held_gen[h] != g -> SEND(h, OWNER, HolderRelease, 0, g)
+            :: else
+            fi;
+            hold_gen[h] = 0
+        :: m == RevokeRequest ->
+            if
+            :: held_gen[h] == g ->
+                live[h] = 0;   /* void: operations answer kDead, mappings go */
+                if             /* deleted (here at once) unless held for a grant */
+                :: !HELD(h) -> release(h)
+                :: else
+                fi
+            :: else
+            fi;
+            SEND(h, OWNER, RevokeAck, 0, g)
         fi;
-        m = 0; a = 0
+        m = 0; a = 0; g = 0
        }
-    /* Transfer: ask the owner to give a copy to core y. */
+    /* A copy from the other holder: ask the owner before taking it. */
     :: atomic {
-        copies[h] > 0 && !awaiting && transfers < MAX_TRANSFERS ->
-        transfers++;
-        if :: y = 1 :: y = 2 fi;
-        awaiting = true; treq_sent++;
-        SEND(h, OWNER, TransferRequest, y);
-        y = 0
+        hold_gen[h] == 0 && nempty(ch[other*N + h]) ->
+        ch[other*N + h]?m,a,g;
+        hold_gen[h] = g;
+        requests++;
+        SEND(h, OWNER, TransferRequest, 0, g);
+        m = 0; a = 0; g = 0
        }
-    /* Delete one copy; releasing the last one tells the owner. */
+    /* Pass a copy on to the other holder. */
     :: atomic {
-        copies[h] > 0 && deletes < MAX_DELETES ->
+        live[h] > 0 && sends < MAX_SENDS -> sends++;
+        SEND(h, other, IpcCap, 0, held_gen[h])
+       }
+    /* Delete a copy; the last one releases the RemoteRef unless it is held. */
+    :: atomic {
+        live[h] > 0 && deletes < MAX_DELETES ->
         deletes++;
-        copies[h]--;
+        live[h]--;
         if
-        :: copies[h] == 0 -> SEND(h, OWNER, HolderRelease, installed[h])
+        :: live[h] == 0 && !HELD(h) -> release(h)
         :: else
         fi
-       }
-    /* Revoke, requested from a holder. */
-    :: atomic {
-        copies[h] > 0 && revokes < MAX_REVOKES ->
-        revokes++;
-        SEND(h, OWNER, RevokeRequest, 0)
        }
     od
 }
 
-/* Invariant 4: every core with a copy, or with a grant in flight to it, is
- * in holders (at every reachable state; a monitor may assert at any point). */
+/* Invariant 3: the owner keeps the export (counts a core as a holder) while
+ * that core has a usable copy of the current token, or one is on its way
+ * to it from the owner, or it holds its RemoteRef for a grant. Checked in
+ * every reachable state. */
 active proctype monitor() {
-    assert((copies[1] == 0 && inflight[1] == 0) || (holders & BIT(1)));
-    assert((copies[2] == 0 && inflight[2] == 0) || (holders & BIT(2)))
+    assert(revoking || live[1] == 0 || held_gen[1] != gen || outstanding[1] > 0);
+    assert(revoking || live[2] == 0 || held_gen[2] != gen || outstanding[2] > 0);
+    assert(owner_inflight[1] == 0 || outstanding[1] > 0);
+    assert(owner_inflight[2] == 0 || outstanding[2] > 0)
 }
 
 init {
-    atomic { run holder(1); run holder(2) }
+    atomic { run holder(1, 2); run holder(2, 1) }
 }

@@ -18,3 +18,14 @@ add_test(NAME model/capability_protocol
           ${CMAKE_BINARY_DIR}/tests/model/capability_protocol)
 set_tests_properties(model/capability_protocol PROPERTIES
   TIMEOUT 120 LABELS model)
+
+# Each injected bug must be caught: a model whose invariants let a broken
+# protocol through would check nothing.
+foreach(bug NO_ACK_WAIT GRANT_STALE RELEASE_UNCHECKED NO_JOIN)
+  add_test(NAME model/capability_protocol/catches_${bug}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/run_spin.py
+            ${CMAKE_CURRENT_LIST_DIR}/capability_protocol.pml
+            ${CMAKE_BINARY_DIR}/tests/model/bug_${bug} --expect-violation -DBUG_${bug})
+  set_tests_properties(model/capability_protocol/catches_${bug} PROPERTIES
+    TIMEOUT 120 LABELS model)
+endforeach()

@@ -26,6 +26,19 @@ constexpr unsigned kSamples = 16;
 
 void c(bool ok, const char* what) { check(ok, "xcore_unmap", what); }
 
+// A second revoke of the page while the first waits for its holders: it
+// must return with the first, not before (a holder may still reach the
+// memory until it acknowledged).
+alignas(16) char g_joiner_stack[8192];
+volatile uint64_t g_joiner_returned;
+volatile Status g_joiner_status;
+void joiner(Utcb*)
+{
+    g_joiner_status = cap_revoke(kFrame);
+    g_joiner_returned = 1;
+    thread_exit(0);
+}
+
 uint64_t endpoint_of(uint64_t core) { return sys::kSlotCoreEndpoints + core; }
 
 // A holder: maps what it is given and touches it; on kDrop, checks that the
@@ -103,6 +116,16 @@ int owner(uint64_t cores, uint64_t hz)
     }
     c(given, "every_core_mapped_the_page");
     c(revoked, "every_revoke_returned_ok");
+
+    // Two revokes at once: the joiner (lower priority) runs while ours
+    // waits for the holders; ours is made ready first when they confirm,
+    // so the joiner cannot have returned before we do.
+    const uint64_t k = cores - 1;
+    bool joined = give_to(k) && ok(thread_create(sys::kSlotSelf, joiner, g_joiner_stack + sizeof g_joiner_stack, 99));
+    joined = ok(cap_revoke(kFrame)) && joined && !g_joiner_returned;
+    while (!g_joiner_returned) (void)sleep_micros(100); // it runs only while we sleep
+    c(joined && ok(g_joiner_status), "a_concurrent_revoke_returns_with_the_first");
+    drop_from(k);
     for (uint64_t core = 1; core < cores; ++core) {
         Message m{{kQuit, 0, 0, 0}};
         (void)call(endpoint_of(core), m);

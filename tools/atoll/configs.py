@@ -229,7 +229,8 @@ CONFIGS = (
              cmdline="init=" + ",".join(["xcore_unmap"] + [f"xcore_unmap@{c}" for c in range(1, n)]),
              ktests=False, checks=("online", "user"), modules=("user/xcore_unmap",), timeout=300,
              user=UserExpected(passes=("xcore_unmap/every_core_mapped_the_page",
-                                       "xcore_unmap/every_revoke_returned_ok"),
+                                       "xcore_unmap/every_revoke_returned_ok",
+                                       "xcore_unmap/a_concurrent_revoke_returns_with_the_first"),
                                lines=tuple(f"BENCH atoll/frame_revoke_unmap/cross_core/holders_{k} "
                                            for k in range(1, n)),
                                patterns=tuple(rf"^\[c{c} \S+\] xcore_unmap: USER PASS xcore_unmap/"
