@@ -81,13 +81,27 @@ int host(uint64_t me)
 
 // ---- core 0 ----
 
+uint64_t g_hz;
+
+// Waits up to two seconds for `done`, sleeping between looks: a core
+// spinning in user mode here would take the machine from the readers
+// under QEMU's round-robin modes (icount), and waste it on hardware.
+template <class Pred> bool wait_for(Pred done)
+{
+    const uint64_t deadline = bench::tsc_mark() + 2 * g_hz;
+    while (!done()) {
+        if (bench::tsc_mark() > deadline) return false;
+        (void)sleep_micros(20);
+    }
+    return true;
+}
+
 bool every_reader_moved(uint64_t k)
 {
     uint64_t seen[kMaxCores];
     for (uint64_t r = 1; r <= k; ++r) seen[r] = g_readers[r].beats;
     for (uint64_t r = 1; r <= k; ++r)
-        for (uint64_t spins = 0; g_readers[r].beats == seen[r]; ++spins)
-            if (spins > 400'000'000) return false;
+        if (!wait_for([&] { return g_readers[r].beats != seen[r]; })) return false;
     return true;
 }
 
@@ -116,16 +130,18 @@ Round unmap_round(uint64_t k)
     // translation) ends the round at once instead of never faulting.
     out.faults_right = true;
     uint64_t faults = 0;
-    for (uint64_t spins = 0; faults < k && spins < 50'000'000; ++spins) {
-        if (stale_reads()) break;
-        Message m{};
-        uint64_t badge = 0, info = 0;
-        Status s = ipc_syscall(sys::kReceive, kFaults, ipcflags::kNonBlocking, m, &badge, &info);
-        if (s == Status::kWouldBlock) continue;
-        out.faults_right = out.faults_right && ok(s) && (info & sys::kFaultMessage) && m.w[0] == kWindow &&
-                           badge >= 1 && badge <= k && ok(reply_save(sys::kSlotSelf, kSaved + faults));
-        ++faults;
-    }
+    (void)wait_for([&] {
+        while (faults < k && !stale_reads()) {
+            Message m{};
+            uint64_t badge = 0, info = 0;
+            Status s = ipc_syscall(sys::kReceive, kFaults, ipcflags::kNonBlocking, m, &badge, &info);
+            if (s == Status::kWouldBlock) return false;
+            out.faults_right = out.faults_right && ok(s) && (info & sys::kFaultMessage) && m.w[0] == kWindow &&
+                               badge >= 1 && badge <= k && ok(reply_save(sys::kSlotSelf, kSaved + faults));
+            ++faults;
+        }
+        return true;
+    });
     out.faults_right = out.faults_right && faults == k;
     *reinterpret_cast<volatile uint64_t*>(kAliasVa) = kGood;
     out.remapped = ok(map(sys::kSlotSelf, kFrame, kWindow, kMapWrite));
@@ -159,13 +175,12 @@ bool span_onto(uint64_t k)
     *--sp = 0; // a return address: the entry is entered as if called
     all = all && ok(thread_start(kSpan + k, reinterpret_cast<uint64_t>(&reader), reinterpret_cast<uint64_t>(sp), 1,
                                  k));
-    for (uint64_t spins = 0; all && !g_readers[k].started; ++spins)
-        if (spins > 400'000'000) return false;
-    return all;
+    return all && wait_for([&] { return g_readers[k].started != 0; });
 }
 
 int origin(uint64_t cores, uint64_t hz)
 {
+    g_hz = hz;
     print("bench: TSC %lu Hz", hz);
     // Every other core's task, to pay for our span there.
     bool hellos = true;

@@ -252,9 +252,13 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
         urpc = atoll_entries_from(pairs.run(accel, 2, out_dir, program="xcore_urpc"), accel)
         _ticks_to_ns(urpc, accel, out_dir / "xcore_urpc-serial.log")
         atoll += urpc
-        # Revoke of a page mapped on K = 1 .. N-1 other cores: unmap.md, unmap.png.
-        unmap = atoll_entries_from(pairs.run(accel, pair_cores, out_dir, pair_machine, program="xcore_unmap"), accel)
-        _ticks_to_ns(unmap, accel, out_dir / "xcore_unmap-serial.log")
+        # Revoke of a page mapped on K = 1 .. N-1 other cores, and unmap in
+        # one address space used on K = 1 .. N cores: unmap.md, unmap.png.
+        unmap = []
+        for program in ("xcore_unmap", "xcore_span"):
+            found = atoll_entries_from(pairs.run(accel, pair_cores, out_dir, pair_machine, program=program), accel)
+            _ticks_to_ns(found, accel, out_dir / f"{program}-serial.log")
+            unmap += found
         scaling.write(unmap, accel, out_dir, CONDITIONS[accel] if accel != "kvm" else "")
         atoll += unmap
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
