@@ -14,6 +14,9 @@ add_library(atoll_kernel_core OBJECT
   ${K}/arch/x86_64/syscall_entry.S
   ${K}/arch/x86_64/syscall_setup.cpp
   ${K}/arch/x86_64/fpu.cpp
+  ${K}/arch/x86_64/msr_checked.S
+  ${K}/arch/x86_64/msr_checked.cpp
+  ${K}/arch/x86_64/perf_counters.cpp
   ${K}/abi/status.cpp
   ${K}/object/kobject.cpp
   ${K}/object/task.cpp

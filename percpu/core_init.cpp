@@ -3,6 +3,7 @@
 
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/lapic.hpp"
+#include "kernel/arch/x86_64/perf_counters.hpp"
 #include "kernel/debug/backtrace.hpp"
 #include "kernel/log.hpp"
 #include "kernel/panic.hpp"
@@ -48,6 +49,7 @@ const char* enable_cpu_protections()
     cpu::write_cr4(cr4);
     if (pcid_enable()) note("PCID ");
     if (cpu::rdmsr(cpu::msr::kEfer) & (1u << 11)) note("NX ");
+    if (perf_counters_enable()) note("RDPMC "); // interrupts are still off here
     *p = '\0';
     return desc;
 }

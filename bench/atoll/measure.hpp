@@ -3,11 +3,15 @@
 // after an untimed setup); the per-operation cost of each batch is one
 // sample; samples are reported as min/median/p99 on one "BENCH" line.
 // Under QEMU -icount the TSC advances once per instruction, so the figures
-// are instruction counts (and repeat exactly).
+// are instruction counts (and repeat exactly). Where the kernel started the
+// hardware counters (counters.hpp), each sample also counts instructions
+// retired and core cycles, read around the TSC reads, and the line carries
+// their medians.
 #pragma once
 
 #include <stdint.h>
 
+#include "bench/atoll/counters.hpp"
 #include "runtime/lib/user/print.hpp"
 
 namespace atoll_os::bench {
@@ -33,12 +37,34 @@ struct Samples {
     }
 };
 
-// Prints one line: min/median/p99 of the samples (ticks per operation).
-inline void report(const char* name, uint64_t tsc_hz, unsigned iterations, Samples& s)
+// Per-operation counter figures beside the ticks, one pair per sample.
+struct CountedSamples {
+    Samples instructions, cycles;
+    void add(const CounterReading& d, uint64_t ops)
+    {
+        instructions.add(d.instructions / ops);
+        cycles.add(d.cycles / ops);
+    }
+    bool any() const { return instructions.n != 0; }
+};
+
+// Prints one line: min/median/p99 of the samples (ticks per operation), and
+// the counters' medians where there are any.
+inline void report(const char* name, uint64_t tsc_hz, unsigned iterations, Samples& s,
+                   CountedSamples* counted = nullptr)
 {
     s.sort();
     auto ns = [&](uint64_t ticks) -> uint64_t { return ticks * 1000000000ull / tsc_hz; };
     uint64_t min = s.v[0], med = s.v[s.n / 2], p99 = s.v[(s.n * 99) / 100];
+    if (counted && counted->any()) {
+        counted->instructions.sort();
+        counted->cycles.sort();
+        user::print("BENCH %s iterations=%u ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu "
+                    "instructions_median=%lu cycles_median=%lu",
+                    name, iterations, min, med, p99, ns(med), counted->instructions.v[counted->instructions.n / 2],
+                    counted->cycles.v[counted->cycles.n / 2]);
+        return;
+    }
     user::print("BENCH %s iterations=%u ticks_min=%lu ticks_median=%lu ticks_p99=%lu ns_median=%lu", name,
                 iterations, min, med, p99, ns(med));
 }
@@ -48,14 +74,19 @@ template <class Op>
 void measure(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_batch, unsigned ops_per_call, Op op)
 {
     for (unsigned i = 0; i < per_batch; ++i) op(); // warm-up
+    const Counters& pmc = Counters::here();
     Samples s;
+    CountedSamples counted;
+    const uint64_t ops = uint64_t(per_batch) * ops_per_call;
     for (unsigned b = 0; b < batches; ++b) {
+        const CounterReading c0 = pmc.available() ? pmc.read() : CounterReading{};
         uint64_t t0 = tsc();
         for (unsigned i = 0; i < per_batch; ++i) op();
         uint64_t t1 = tsc();
-        s.add((t1 - t0) / (uint64_t(per_batch) * ops_per_call));
+        if (pmc.available()) counted.add(pmc.since(c0, pmc.read()), ops);
+        s.add((t1 - t0) / ops);
     }
-    report(name, tsc_hz, batches * per_batch, s);
+    report(name, tsc_hz, batches * per_batch, s, &counted);
 }
 
 // Out of line so that reading the TSC costs the same instructions whatever
@@ -71,26 +102,45 @@ template <class Setup, class Op>
 void measure_each(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_batch, unsigned ops_per_call,
                   Setup setup, Op op)
 {
+    const Counters& pmc = Counters::here();
+    auto less = [](uint64_t a, uint64_t b) { return a > b ? a - b : 0; };
     uint64_t overhead = ~0ull;
+    CounterReading counted_overhead{~0ull, ~0ull};
     for (unsigned i = 0; i < per_batch; ++i) {
+        const CounterReading c0 = pmc.available() ? pmc.read() : CounterReading{};
         uint64_t t0 = tsc_mark();
         uint64_t t1 = tsc_mark();
+        if (pmc.available()) {
+            const CounterReading d = pmc.since(c0, pmc.read());
+            if (d.instructions < counted_overhead.instructions) counted_overhead.instructions = d.instructions;
+            if (d.cycles < counted_overhead.cycles) counted_overhead.cycles = d.cycles;
+        }
         if (t1 - t0 < overhead) overhead = t1 - t0;
     }
     for (unsigned i = 0; i < per_batch; ++i) setup(), op(); // warm-up
     Samples s;
+    CountedSamples counted;
+    const uint64_t ops = uint64_t(per_batch) * ops_per_call;
     for (unsigned b = 0; b < batches; ++b) {
         uint64_t ticks = 0;
+        CounterReading sum{0, 0};
         for (unsigned i = 0; i < per_batch; ++i) {
             setup();
+            const CounterReading c0 = pmc.available() ? pmc.read() : CounterReading{};
             uint64_t t0 = tsc_mark();
             op();
             uint64_t t1 = tsc_mark();
-            ticks += t1 - t0 > overhead ? t1 - t0 - overhead : 0;
+            if (pmc.available()) {
+                const CounterReading d = pmc.since(c0, pmc.read());
+                sum.instructions += less(d.instructions, counted_overhead.instructions);
+                sum.cycles += less(d.cycles, counted_overhead.cycles);
+            }
+            ticks += less(t1 - t0, overhead);
         }
-        s.add(ticks / (uint64_t(per_batch) * ops_per_call));
+        if (pmc.available()) counted.add(sum, ops);
+        s.add(ticks / ops);
     }
-    report(name, tsc_hz, batches * per_batch, s);
+    report(name, tsc_hz, batches * per_batch, s, &counted);
 }
 
 } // namespace atoll_os::bench

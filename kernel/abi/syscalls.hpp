@@ -62,7 +62,8 @@ enum Number : uint64_t {
     kIrqAck = 35,       // (irq): the driver is done with the last interrupt; unmasks the line
     kIoPortCreate = 36, // (task, dest slot, first port, last port): ports the kernel does not use itself
     kIoPortEnable = 37, // (ioport): the calling task may use those ports until the capability goes
-    kCoreInfo = 38,     // () -> rdx = the core this thread runs on, r10 = cores in the machine
+    kCoreInfo = 38,     // () -> rdx = the core this thread runs on, r10 = cores in the machine,
+                        //    r8 = kCounters* | counter width << 8 (RDPMC, kernel/arch/x86_64/perf_counters.hpp)
     kCapMove = 39,      // (src slot, dest slot): same capability, new slot; src empty after
     kTaskSpan = 40,     // (task of core B, dest slot, quota bytes, task of this core): a span of the latter on B,
                         // same address space, own capabilities and threads (percpu/span.hpp)
@@ -97,5 +98,12 @@ inline constexpr uint64_t kMaxTaskQuota = 1ull << 30;
 
 inline constexpr uint64_t kUserLimit = 0x0000800000000000ull; // first non-user address
 inline constexpr uint64_t kMaxDebugWrite = 160;
+
+// kCoreInfo's r8, low byte: which performance counters user mode may read
+// with RDPMC. Both count instructions retired and core cycles (unhalted), in
+// kernel and user mode, on the reading core only.
+inline constexpr uint64_t kCountersNone = 0;
+inline constexpr uint64_t kCountersIntelFixed = 1; // RDPMC ecx (1 << 30) | 0: instructions; | 1: cycles
+inline constexpr uint64_t kCountersAmdCore = 2;    // RDPMC ecx 0: instructions; 1: cycles
 
 } // namespace atoll_os::sys

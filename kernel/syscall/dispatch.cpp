@@ -3,6 +3,7 @@
 #include "kernel/abi/syscalls.hpp"
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/descriptors.hpp"
+#include "kernel/arch/x86_64/perf_counters.hpp"
 #include "kernel/arch/x86_64/interrupt_frame.hpp"
 #include "kernel/cap/cap_space.hpp"
 #include "kernel/cap/rights.hpp"
@@ -137,6 +138,7 @@ extern "C" [[noreturn]] void syscall_dispatch(InterruptFrame* f)
     case sys::kCoreInfo:
         f->rdx = this_core().core;
         f->r10 = boot_info().topology.core_count;
+        f->r8 = perf_counters_word();
         f->rax = uint64_t(Status::kOk);
         break;
     case sys::kLogWrite: f->rax = uint64_t(sys_log_write(f->rdi, f->rsi, f->rdx)); break;

@@ -2,6 +2,7 @@
 #include "kernel/arch/x86_64/cpu.hpp"
 #include "kernel/arch/x86_64/cpu_topology.hpp"
 #include "kernel/arch/x86_64/lapic.hpp"
+#include "kernel/arch/x86_64/msr_checked.hpp"
 #include "kernel/debug/ksymtab.hpp"
 #include "kernel/panic.hpp"
 #include "kernel/test/ktest.hpp"
@@ -44,6 +45,23 @@ KTEST(exception_reported_and_recovered, KtestScope::kEveryCore)
     ktest_trigger_ud2();
     KEXPECT_EQ(k.probe.hits, 1u);
     KEXPECT_EQ(k.probe.vector, 0xffu);
+}
+
+KTEST(checked_msr_access_returns_false_on_a_fault, KtestScope::kEveryCore)
+{
+    // The optional-feature path (performance counters): a #GP inside the
+    // checked access becomes `false`, and the probe is disarmed after.
+    // TCG ignores unknown MSRs, so the fault here is the store of the value
+    // through a non-canonical pointer, in the same routine.
+    const bool were_on = cpu::interrupts_enabled();
+    cpu::cli();
+    uint64_t efer = 0;
+    KEXPECT(read_msr_checked(cpu::msr::kEfer, &efer));
+    KEXPECT_EQ(efer, cpu::rdmsr(cpu::msr::kEfer));
+    KEXPECT(!read_msr_checked(cpu::msr::kEfer, reinterpret_cast<uint64_t*>(0xdead000000000000ull)));
+    KEXPECT_EQ(this_core().probe.vector, 0xffu);
+    KEXPECT(write_msr_checked(cpu::msr::kEfer, efer)); // the same value back: nothing changes
+    if (were_on) cpu::sti();
 }
 
 KTEST(timer_ticks_on_every_core, KtestScope::kEveryCore)

@@ -59,7 +59,7 @@ def atoll_entries(log, accel):
 
 def atoll_entries_from(bench_lines, accel):
     entries = []
-    for name, iterations, tmin, median, p99 in bench_lines:
+    for name, iterations, tmin, median, p99, counted in bench_lines:
         entry = {"name": name, "run_name": name, "run_type": "iteration", "repetitions": 1,
                  "repetition_index": 0, "threads": 1, "iterations": iterations,
                  "real_time": median, "cpu_time": median, "time_unit": "ns",
@@ -68,6 +68,7 @@ def atoll_entries_from(bench_lines, accel):
             entry["instructions"] = median
         else:
             entry["ns"] = median  # ticks are turned into ns by the kernel's TSC rate below
+            entry.update(counted)  # RDPMC's instructions and cycles, where the machine has them
         entries.append(entry)
     return entries
 
@@ -190,6 +191,17 @@ def references(accel, measured):
     return lines
 
 
+def counted(atoll):
+    """The hardware counters' figures (RDPMC), where the machine gave any."""
+    rows = [e for e in atoll if "cycles" in e]
+    if not rows:
+        return []
+    lines = ["", "Hardware counters (RDPMC on the measuring core, kernel and user mode; medians per operation):",
+             "", "| Atoll | instructions | cycles |", "|---|---|---|"]
+    lines += [f"| `{e['name']}` | {e['instructions']:,.0f} | {e['cycles']:,.0f} |" for e in rows]
+    return lines
+
+
 def report(accel, atoll, linux_rows, context):
     """report.md: Atoll beside Linux, with the conditions that apply."""
     linux = {row["name"]: row for row in linux_rows}
@@ -212,6 +224,7 @@ def report(accel, atoll, linux_rows, context):
         lines.append(f"| `{name}` | {value:,.0f} | {f'`{partner}`' if partner else '—'} | "
                      f"{f'{base:,.0f}' if base else '—'} | {ratio} |")
     lines += references(accel, measured)
+    lines += counted(atoll)
     lines += ["", "Linux baselines (all):", "", "| benchmark | ns median | ns p99 |", "|---|---|---|"]
     for row in linux_rows:
         if "error" in row:
@@ -265,7 +278,10 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
     context = dict(linux_results.get("context", {}))
     context.update({"date": datetime.datetime.now().isoformat(timespec="seconds"),
                     "host_name": os.uname().nodename, "num_cpus": os.cpu_count(),
-                    "atoll_accel": accel, "atoll_commit": _commit(), "conditions": CONDITIONS[accel]})
+                    "atoll_accel": accel, "atoll_commit": _commit(), "conditions": CONDITIONS[accel],
+                    "atoll_counters": "RDPMC: instructions and cycles beside the TSC figures"
+                    if any("cycles" in e for e in atoll) else
+                    "none: the guest CPU offers no performance counters (TCG, or a hypervisor without a PMU)"})
     results = {"context": context, "benchmarks": list(linux_results.get("benchmarks", [])) + atoll}
     (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (out_dir / "report.md").write_text(report(accel, atoll, linux_rows, context))

@@ -21,6 +21,8 @@ PANIC = re.compile(r"PANIC core (\d+): (.*)$")
 USER = re.compile(r"^(?:\[([\w.-]+)@\d+\]|([\w.-]+):) USER (PASS|FAIL) (\S+)")
 ROOT_EXIT = re.compile(r"^root: ([\w.-]+) (?:exited with status (-?\d+)|was killed)\s*$")
 BENCH = re.compile(r"^[\w.-]+: BENCH (\S+) iterations=(\d+) ticks_min=(\d+) ticks_median=(\d+) ticks_p99=(\d+)")
+# Present where the kernel started the hardware counters (RDPMC): medians per operation.
+BENCH_COUNTERS = re.compile(r" instructions_median=(\d+) cycles_median=(\d+)")
 TASK_EVENT = re.compile(r"^task ([\w.-]+) (?:thread .* killed: .*|exited with status -?\d+)$")
 
 PANIC_END = re.compile(r"PANIC end core (\d+)")
@@ -134,7 +136,10 @@ def _apply(log, line):
     elif m := SHUTDOWN.match(text):
         log.shutdown_status = int(m.group(1))
     elif m := BENCH.match(text):
-        log.bench.append([m.group(1)] + [int(g) for g in m.groups()[1:]])
+        entry = [m.group(1)] + [int(g) for g in m.groups()[1:]]
+        counted = BENCH_COUNTERS.search(text)
+        entry.append({"instructions": int(counted.group(1)), "cycles": int(counted.group(2))} if counted else {})
+        log.bench.append(entry)
     elif m := USER.match(text):
         log.user.append([m.group(1) or m.group(2), m.group(3) == "PASS", m.group(4)])
     elif m := ROOT_EXIT.match(text):

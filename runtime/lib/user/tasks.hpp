@@ -54,12 +54,13 @@ inline Status task_info(uint64_t task_slot, TaskInfo& info)
 // environment page claims), and how many the machine has.
 struct CoreInfo {
     uint32_t core, cores;
+    uint64_t counters; // sys::kCounters* | width << 8: what RDPMC reads here (bench/atoll/counters.hpp)
 };
 inline CoreInfo core_info()
 {
     Message m{};
     (void)ipc_syscall(sys::kCoreInfo, 0, 0, m);
-    return CoreInfo{uint32_t(m.w[0]), uint32_t(m.w[1])};
+    return CoreInfo{uint32_t(m.w[0]), uint32_t(m.w[1]), m.w[2]};
 }
 inline uint32_t current_core() { return core_info().core; }
 // TSC ticks per second, as the boot core calibrated them.

@@ -48,6 +48,20 @@ class EntriesTest(unittest.TestCase):
         self.assertIn("| 0.50 |", text)
 
 
+    def test_hardware_counters_become_counters_outside_icount(self):
+        log = ("[c0 +0.100000] ipc_bench: BENCH atoll/null_syscall iterations=4096 ticks_min=180 "
+               "ticks_median=190 ticks_p99=400 ns_median=95 instructions_median=98 cycles_median=175\n")
+        kvm = bench.atoll_entries(bootlog.parse(log), "kvm")
+        self.assertEqual((kvm[0]["instructions"], kvm[0]["cycles"]), (98, 175))
+        text = bench.report("kvm", kvm, [], {"atoll_commit": "abc", "date": "d", "host_name": "h", "num_cpus": 2})
+        self.assertIn("| `atoll/null_syscall` | 98 | 175 |", text)
+        # Lines without counters (TCG, or a PMU-less hypervisor) get none.
+        plain = bench.atoll_entries(bootlog.parse(LOG), "kvm")
+        self.assertNotIn("cycles", plain[0])
+        self.assertNotIn("Hardware counters", bench.report("kvm", plain, [], {"atoll_commit": "abc", "date": "d",
+                                                                              "host_name": "h", "num_cpus": 2}))
+
+
 class CompareTest(unittest.TestCase):
     def _write(self, benchmarks):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
