@@ -2,7 +2,7 @@
 // Barrelfish unmap experiment proper. Core 0's task spans itself onto
 // cores 1, 2, ... (paid by the first task there, which passes core 0 its
 // Task capability); a thread in each span reads a page of the shared
-// address space in a loop. Core 0 unmaps the page: the unmap returns only
+// address space, again and again, sleeping between reads. Core 0 unmaps the page: the unmap returns only
 // when every span core has flushed it (percpu/span.hpp). Then core 0 writes
 // a poison value into the frame through a second mapping: a core that still
 // reached the page through a stale translation would read it. Every reader
@@ -33,6 +33,7 @@ constexpr uint64_t kGood = 0x600d, kPoison = 0xdead;
 constexpr uint64_t kHello = 1, kQuit = 2;
 constexpr unsigned kSamples = 16;
 constexpr uint64_t kSpanQuota = 256 * 1024;
+constexpr uint64_t kReadEveryUs = 20; // in practice until the span core's next tick
 
 void c(bool ok, const char* what) { check(ok, "xcore_span", what); }
 
@@ -49,8 +50,15 @@ Reader g_readers[kMaxCores];
 volatile uint64_t g_quit;
 alignas(16) char g_stacks[kMaxCores][8192];
 
-// A span's thread: reads the shared page until told to stop. No capability
-// is used (the span's capability space is its own and empty).
+// A span's thread: reads the shared page, then sleeps, until told to stop.
+// Sleeping keeps the translation: the core halts with this task's CR3 still
+// loaded (the scheduler writes CR3 only when another task runs, and nothing
+// else runs here), so the TLB entry the unmap must shoot down is there. It
+// also leaves the span cores halted, so the timed unmap counts the
+// shootdown's own work, including waking a halted core, and not readers
+// spinning meanwhile (under -icount every vCPU's instructions count, and a
+// spinning vCPU can starve a woken one in QEMU 7.2's round-robin). No
+// capability is used (the span's capability space is its own and empty).
 [[noreturn]] void reader(Utcb*, uint64_t me)
 {
     Reader& r = g_readers[me];
@@ -60,6 +68,7 @@ alignas(16) char g_stacks[kMaxCores][8192];
     while (!g_quit) {
         if (*page == kPoison) r.stale = r.stale + 1;
         r.beats = r.beats + 1;
+        (void)sleep_micros(kReadEveryUs);
     }
     thread_exit(0);
 }

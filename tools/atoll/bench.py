@@ -21,6 +21,7 @@ from .ui import AtollError, info
 ATOLL_PROGRAMS = ("ipc_bench", "bench_server")
 ICOUNT = ("-icount", "shift=0,sleep=off")
 BOOT_TIMEOUT = 300
+SCALING_TIMEOUT_QUICK = 120  # the 4-core revoke and span boots take well under a minute when they run
 
 # Atoll figure -> the Linux baseline it stands beside in the report; figures
 # not named here follow, in the order measured, without one.
@@ -83,7 +84,7 @@ def run_program_start(accel, out_dir):
     modules = tuple(build / "user" / m for m in START_MODULES)
     extra = ICOUNT if accel == "icount" else ()
     machine = qemu.Machine(accel="tcg" if accel == "icount" else accel, cores=2, extra=extra)
-    info(f"atoll: booting the default system for program start ({accel})")
+    info(f"booting the default system for program start ({accel})")
     log_path = out_dir / "program-start-serial.log"
     run = qemu.run_captured(qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), "", modules)), log_path,
                             BOOT_TIMEOUT)
@@ -103,7 +104,7 @@ def run_atoll(accel, out_dir, name_filter=None):
             raise AtollError(f"{module} missing: build first (cmake --build --preset default)")
     cmd = qemu.command(atoll_machine(accel), qemu.Kernel(paths.kernel_mb(build),
                                                         "init=" + ",".join(ATOLL_PROGRAMS), modules))
-    info(f"atoll: booting the benchmarks ({accel})")
+    info(f"booting the benchmarks ({accel})")
     run = qemu.run_captured(cmd, out_dir / "atoll-serial.log", BOOT_TIMEOUT)
     log = bootlog.parse(bootlog.read(out_dir / "atoll-serial.log"))
     if run.outcome().os_status != 0 or not log.bench:
@@ -267,12 +268,25 @@ def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machin
         atoll += urpc
         # Revoke of a page mapped on K = 1 .. N-1 other cores, and unmap in
         # one address space used on K = 1 .. N cores: unmap.md, unmap.png.
-        unmap = []
+        unmap, missing = [], []
         for program in ("xcore_unmap", "xcore_span"):
-            found = atoll_entries_from(pairs.run(accel, pair_cores, out_dir, pair_machine, program=program), accel)
+            # A boot that does not finish costs its series, not the run: with
+            # -icount on several vCPUs QEMU 7.2's round-robin can leave one
+            # vCPU unscheduled for good (docs/benchmarks.md).
+            try:
+                found = atoll_entries_from(pairs.run(accel, pair_cores, out_dir, pair_machine, program=program,
+                                                     timeout=SCALING_TIMEOUT_QUICK if quick else pairs.BOOT_TIMEOUT),
+                                           accel)
+            except AtollError as e:
+                info(f"{program}: {e}; its series is left out of unmap.md")
+                missing.append(f"{program}: {e}")
+                continue
             _ticks_to_ns(found, accel, out_dir / f"{program}-serial.log")
             unmap += found
-        scaling.write(unmap, accel, out_dir, CONDITIONS[accel] if accel != "kvm" else "")
+        note = CONDITIONS[accel] if accel != "kvm" else ""
+        if missing:
+            note += "\n\nLeft out: " + "; ".join(missing)
+        scaling.write(unmap, accel, out_dir, note)
         atoll += unmap
     linux_results, linux_rows = run_linux(out_dir, quick, name_filter)
     context = dict(linux_results.get("context", {}))

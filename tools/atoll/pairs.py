@@ -25,14 +25,14 @@ def command(accel, cores, build=None, machine=None, program="xcore_pairs"):
     return qemu.command(machine, qemu.Kernel(paths.kernel_mb(build), cmdline, (module,)))
 
 
-def run(accel, cores, out_dir, machine=None, program="xcore_pairs"):
+def run(accel, cores, out_dir, machine=None, program="xcore_pairs", timeout=BOOT_TIMEOUT):
     """Boots `program` on every core and returns the serial log's BENCH
     entries (xcore_pairs: the matrix; xcore_urpc on 2 cores: URPC)."""
     if cores < 2:
         raise AtollError("the core-pair matrix needs at least 2 cores")
-    info(f"atoll: booting {program} on {cores} cores ({accel})")
+    info(f"booting {program} on {cores} cores ({accel})")
     log_path = Path(out_dir) / ("pairs-serial.log" if program == "xcore_pairs" else f"{program}-serial.log")
-    result = qemu.run_captured(command(accel, cores, machine=machine, program=program), log_path, BOOT_TIMEOUT)
+    result = qemu.run_captured(command(accel, cores, machine=machine, program=program), log_path, timeout)
     log = bootlog.parse(bootlog.read(log_path))
     if result.outcome().os_status != 0 or not log.bench:
         raise AtollError(f"the core-pair boot failed ({result.outcome().description}); see {log_path}")
