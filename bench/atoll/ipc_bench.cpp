@@ -1,8 +1,8 @@
 // In-OS benchmarks on one core: null syscall, IPC call+reply round trips
 // (same task and across tasks; register and 64-word messages; passing a
-// capability), a context switch between two yielding threads, and
-// notification ping-pong; then capability operations, thread creation and
-// user-paged faults (benches.hpp). The cross-task server is the separate
+// capability), a context switch between two yielding threads (in one task
+// and in two), and notification ping-pong; then capability operations,
+// thread creation and user-paged faults (benches.hpp). The cross-task server is the separate
 // program bench_server on the boot endpoint. Exits with the number of
 // failed checks, which fails the boot test.
 #include "bench/atoll/benches.hpp"
@@ -18,7 +18,8 @@ namespace {
 
 constexpr uint64_t kEndpoint = 5, kPing = 6, kPong = 7;
 constexpr unsigned kBatches = 64, kPerBatch = 64;
-constexpr uint64_t kStop = ~0ull, kTransfers = ~1ull; // bench_server: stop; switch to capability transfers
+// bench_server: stop; switch to capability transfers; yield N times
+constexpr uint64_t kStop = ~0ull, kTransfers = ~1ull, kYields = ~2ull;
 
 alignas(16) char g_server_stack[16384], g_yield_stack[8192], g_pong_stack[8192];
 volatile bool g_yielding = true;
@@ -109,8 +110,14 @@ int main()
     failures += check(transfer_works(), "cap_transfer: after");
     Message stop{{kStop, 0, 0, 0}};
     (void)call(kEndpoint, stop);
+
+    // bench_server yields as often as measure() will (warm-up included),
+    // plus one: every yield here switches to the other task and back.
+    Message yields{{kYields, kPerBatch + kBatches * kPerBatch + 1, 0, 0}};
+    failures += check(ok(call(sys::kSlotBootEndpoint, yields)), "context_switch: bench_server yields");
+    measure("atoll/context_switch/same_core/cross_task", tsc_hz, kBatches, kPerBatch, 2, [] { (void)yield(); });
     Message stop_remote{{kStop, 0, 0, 0}};
-    (void)call(sys::kSlotBootEndpoint, stop_remote);
+    failures += check(ok(call(sys::kSlotBootEndpoint, stop_remote)), "bench_server stopped");
 
     (void)thread_create(sys::kSlotSelf, yielder, g_yield_stack + sizeof g_yield_stack, 100);
     measure("atoll/context_switch/same_core/same_task", tsc_hz, kBatches, kPerBatch, 2, [] { (void)yield(); });

@@ -32,6 +32,7 @@ PAIRS = (
     ("atoll/ipc_roundtrip/same_core/same_task/64_words", "linux/unix_socket_roundtrip/same_core"),
     ("atoll/ipc_roundtrip/same_core/cross_task/64_words", "linux/unix_socket_roundtrip/same_core"),
     ("atoll/context_switch/same_core/same_task", "linux/sched_yield_switch/same_core"),
+    ("atoll/context_switch/same_core/cross_task", "linux/sched_yield_switch/same_core"),
     ("atoll/notification_pingpong/same_core", "linux/eventfd_pingpong/same_core"),
     ("atoll/urpc_roundtrip/cross_core/c0_c1", "linux/atoll_urpc_pingpong/cross_core"),
 )
