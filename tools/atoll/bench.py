@@ -251,7 +251,16 @@ def run_pairs(accel, cores, out_dir, machine=None, same_core=None):
                                       (f"\n{note}\n" if note else ""))
     pairs.heat_map(values, unit, out_dir / "pairs.png",
                    f"Atoll cross-core IPC round trip, {cores} cores, {accel}")
-    return entries
+    # The same matrix for URPC (user-level rings, no kernel on the path).
+    urpc = atoll_entries_from(pairs.run(accel, cores, out_dir, machine, program="xcore_urpc_all"), accel)
+    _ticks_to_ns(urpc, accel, out_dir / "xcore_urpc_all-serial.log")
+    urpc_values = pairs.pair_values(urpc, key, pairs.URPC_PAIR)
+    with open(out_dir / "pairs.md", "a") as md:
+        md.write("\nURPC round trip (a shared frame per pair of cores, both sides polling):\n\n" +
+                 pairs.table(urpc_values, unit))
+    pairs.heat_map(urpc_values, unit, out_dir / "urpc_pairs.png",
+                   f"Atoll cross-core URPC round trip, {cores} cores, {accel}")
+    return entries + urpc
 
 
 def run(accel, out_dir, quick=False, name_filter=None, pair_cores=0, pair_machine=None):

@@ -256,6 +256,20 @@ CONFIGS = (
                                               for c in range(1, n)) +
                                tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(n))))
       for n in (4, 8)),
+    # URPC between every ordered pair of 4 cores, one pair at a time: a frame
+    # per pair of cores shared through capabilities, checked round trips and
+    # one BENCH line per ordered pair (the URPC half of the pair matrix).
+    Config("tcg-xcore-urpc-all4", Machine(cores=4, memory="1G"),
+           cmdline="init=" + ",".join(["xcore_urpc_all"] + [f"xcore_urpc_all@{c}" for c in range(1, 4)]),
+           ktests=False, checks=("online", "user"), modules=("user/xcore_urpc_all",), timeout=300,
+           user=UserExpected(passes=("xcore_urpc_all/director_thread",
+                                     "xcore_urpc_all/a_frame_shared_by_every_pair_of_cores",
+                                     "xcore_urpc_all/every_ordered_pair_measured"),
+                             lines=tuple(f"BENCH atoll/urpc_roundtrip/cross_core/c{i}_c{j}/polling "
+                                         for i in range(4) for j in range(4) if i != j),
+                             patterns=tuple(rf"^\[c{c} \S+\] xcore_urpc_all: USER PASS xcore_urpc_all/took_every_order"
+                                            for c in range(4)) +
+                             tuple(rf"^\[c{c} \S+\] selfcheck: ok" for c in range(4)))),
     # Stress on every core at once (4 and 8): IPC, notifications and frames
     # passed across, mapped, revoked and unmapped for 60 rounds per pair;
     # then every core's self-check and the shutdown's message-count check.

@@ -9,6 +9,7 @@ from . import bootlog, figures, paths, qemu, topo_check
 from .ui import AtollError, info
 
 PAIR = re.compile(r"^atoll/ipc_roundtrip/cross_core/c(\d+)_c(\d+)/short$")
+URPC_PAIR = re.compile(r"^atoll/urpc_roundtrip/cross_core/c(\d+)_c(\d+)/polling$")
 BOOT_TIMEOUT = 300
 
 
@@ -45,10 +46,10 @@ def matrix(values):
     return cores, [[values.get((i, j)) for j in range(cores)] for i in range(cores)]
 
 
-def pair_values(entries, key):
+def pair_values(entries, key, pattern=PAIR):
     out = {}
     for e in entries:
-        m = PAIR.match(e["name"])
+        m = pattern.match(e["name"])
         if m:
             out[(int(m.group(1)), int(m.group(2)))] = e[key]
     return out

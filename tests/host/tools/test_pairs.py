@@ -15,6 +15,12 @@ class PairsTest(unittest.TestCase):
         entries = [entry(0, 1, 10), entry(1, 0, 20), {"name": "atoll/null_syscall", "ns": 1}]
         self.assertEqual(pairs.pair_values(entries, "ns"), {(0, 1): 10, (1, 0): 20})
 
+    def test_urpc_pairs_are_kept_apart_from_kernel_ipc(self):
+        urpc = {"name": "atoll/urpc_roundtrip/cross_core/c2_c1/polling", "ns": 5}
+        entries = [entry(0, 1, 10), urpc, {"name": "atoll/urpc_roundtrip/cross_core/c0_c1", "ns": 7}]
+        self.assertEqual(pairs.pair_values(entries, "ns"), {(0, 1): 10})
+        self.assertEqual(pairs.pair_values(entries, "ns", pairs.URPC_PAIR), {(2, 1): 5})
+
     def test_matrix_has_an_empty_diagonal(self):
         cores, rows = pairs.matrix({(0, 1): 10, (1, 0): 20, (2, 0): 30})
         self.assertEqual(cores, 3)
