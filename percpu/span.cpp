@@ -61,7 +61,7 @@ void await_acks()
         if (m.poll_urgent()) continue;
         cpu::pause();
         if (!told && cpu::rdtsc() - start > micros_to_tsc(1'000'000)) {
-            klog("span: %u cores have not confirmed a TLB shootdown for a second; still waiting", g_acks_due);
+            klog("span: %u shootdown acknowledgements still missing after a second; still waiting", g_acks_due);
             told = true;
         }
     }

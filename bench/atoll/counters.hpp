@@ -25,15 +25,13 @@ public:
         return c;
     }
     bool available() const { return kind_ != sys::kCountersNone; }
-    CounterReading read() const
+    // A reading to measure from (zeros where there are no counters).
+    CounterReading start() const { return available() ? read() : CounterReading{}; }
+    // What the counters advanced since `start`, wrapping at their width.
+    CounterReading since(const CounterReading& start) const
     {
-        return kind_ == sys::kCountersIntelFixed ? CounterReading{rdpmc(1u << 30), rdpmc((1u << 30) | 1)}
-                                                 : CounterReading{rdpmc(0), rdpmc(1)};
-    }
-    // b - a for counters that wrap at their width.
-    CounterReading since(const CounterReading& a, const CounterReading& b) const
-    {
-        return {(b.instructions - a.instructions) & mask_, (b.cycles - a.cycles) & mask_};
+        const CounterReading now = read();
+        return {(now.instructions - start.instructions) & mask_, (now.cycles - start.cycles) & mask_};
     }
 
 private:
@@ -41,6 +39,11 @@ private:
     {
         const uint64_t width = (word >> 8) & 0xff;
         mask_ = width >= 64 || width == 0 ? ~0ull : (1ull << width) - 1;
+    }
+    CounterReading read() const
+    {
+        return kind_ == sys::kCountersIntelFixed ? CounterReading{rdpmc(1u << 30), rdpmc((1u << 30) | 1)}
+                                                 : CounterReading{rdpmc(0), rdpmc(1)};
     }
     static uint64_t rdpmc(uint32_t counter)
     {

@@ -79,11 +79,11 @@ void measure(const char* name, uint64_t tsc_hz, unsigned batches, unsigned per_b
     CountedSamples counted;
     const uint64_t ops = uint64_t(per_batch) * ops_per_call;
     for (unsigned b = 0; b < batches; ++b) {
-        const CounterReading c0 = pmc.available() ? pmc.read() : CounterReading{};
+        const CounterReading c0 = pmc.start();
         uint64_t t0 = tsc();
         for (unsigned i = 0; i < per_batch; ++i) op();
         uint64_t t1 = tsc();
-        if (pmc.available()) counted.add(pmc.since(c0, pmc.read()), ops);
+        if (pmc.available()) counted.add(pmc.since(c0), ops);
         s.add((t1 - t0) / ops);
     }
     report(name, tsc_hz, batches * per_batch, s, &counted);
@@ -107,11 +107,11 @@ void measure_each(const char* name, uint64_t tsc_hz, unsigned batches, unsigned 
     uint64_t overhead = ~0ull;
     CounterReading counted_overhead{~0ull, ~0ull};
     for (unsigned i = 0; i < per_batch; ++i) {
-        const CounterReading c0 = pmc.available() ? pmc.read() : CounterReading{};
+        const CounterReading c0 = pmc.start();
         uint64_t t0 = tsc_mark();
         uint64_t t1 = tsc_mark();
         if (pmc.available()) {
-            const CounterReading d = pmc.since(c0, pmc.read());
+            const CounterReading d = pmc.since(c0);
             if (d.instructions < counted_overhead.instructions) counted_overhead.instructions = d.instructions;
             if (d.cycles < counted_overhead.cycles) counted_overhead.cycles = d.cycles;
         }
@@ -126,12 +126,12 @@ void measure_each(const char* name, uint64_t tsc_hz, unsigned batches, unsigned 
         CounterReading sum{0, 0};
         for (unsigned i = 0; i < per_batch; ++i) {
             setup();
-            const CounterReading c0 = pmc.available() ? pmc.read() : CounterReading{};
+            const CounterReading c0 = pmc.start();
             uint64_t t0 = tsc_mark();
             op();
             uint64_t t1 = tsc_mark();
             if (pmc.available()) {
-                const CounterReading d = pmc.since(c0, pmc.read());
+                const CounterReading d = pmc.since(c0);
                 sum.instructions += less(d.instructions, counted_overhead.instructions);
                 sum.cycles += less(d.cycles, counted_overhead.cycles);
             }

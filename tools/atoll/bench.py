@@ -244,20 +244,18 @@ def run_pairs(accel, cores, out_dir, machine=None, same_core=None):
     key, unit = ("instructions", "instructions (-icount: both vCPUs' together)") if accel == "icount" \
         else ("ns", f"ns ({accel})")
     values = pairs.pair_values(entries, key)
-    machine_cores = pairs.cores_from_log((out_dir / "pairs-serial.log").read_text(errors="replace"))
-    note = CONDITIONS[accel] if accel != "kvm" else ""
-    (out_dir / "pairs.md").write_text(pairs.table(values, unit) + "\nBy placement (what caller and callee share):\n\n" +
-                                      pairs.by_placement(values, machine_cores, same_core) +
-                                      (f"\n{note}\n" if note else ""))
-    pairs.heat_map(values, unit, out_dir / "pairs.png",
-                   f"Atoll cross-core IPC round trip, {cores} cores, {accel}")
     # The same matrix for URPC (user-level rings, no kernel on the path).
     urpc = atoll_entries_from(pairs.run(accel, cores, out_dir, machine, program="xcore_urpc_all"), accel)
     _ticks_to_ns(urpc, accel, out_dir / "xcore_urpc_all-serial.log")
     urpc_values = pairs.pair_values(urpc, key, pairs.URPC_PAIR)
-    with open(out_dir / "pairs.md", "a") as md:
-        md.write("\nURPC round trip (a shared frame per pair of cores, both sides polling):\n\n" +
-                 pairs.table(urpc_values, unit))
+    machine_cores = pairs.cores_from_log((out_dir / "pairs-serial.log").read_text(errors="replace"))
+    note = CONDITIONS[accel] if accel != "kvm" else ""
+    (out_dir / "pairs.md").write_text(pairs.table(values, unit) + "\nBy placement (what caller and callee share):\n\n" +
+                                      pairs.by_placement(values, machine_cores, same_core) +
+                                      "\nURPC round trip (a shared frame per pair of cores, both sides polling):\n\n" +
+                                      pairs.table(urpc_values, unit) + (f"\n{note}\n" if note else ""))
+    pairs.heat_map(values, unit, out_dir / "pairs.png",
+                   f"Atoll cross-core IPC round trip, {cores} cores, {accel}")
     pairs.heat_map(urpc_values, unit, out_dir / "urpc_pairs.png",
                    f"Atoll cross-core URPC round trip, {cores} cores, {accel}")
     return entries + urpc
